@@ -1,0 +1,234 @@
+"""``chiso`` — the command line. Every verb exits non-zero with one line saying what failed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+from chiso import config, runinfo, warehouse
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got '{text}'") from None
+
+
+def _today() -> date:
+    return datetime.now(runinfo.LOCAL).date()
+
+
+# -- verbs ------------------------------------------------------------------------------------
+def cmd_warehouse(args) -> int:
+    settings = config.load()
+    if args.action in ("start", "url"):
+        dsn = warehouse.url(settings)
+        with warehouse.connect(dsn) as conn:
+            warehouse.bootstrap(conn, settings)
+            conn.commit()
+        print(dsn)
+    elif args.action == "stop":
+        if settings.warehouse_url:
+            print("CHISO_WAREHOUSE_URL is set: chiso does not manage that server")
+            return 0
+        warehouse.embedded(settings).stop()
+        print("embedded warehouse stopped")
+    elif args.action == "psql":
+        dsn = warehouse.bi_url() if args.bi else warehouse.url(settings)
+        return warehouse.psql(args.psql_args, dsn)
+    return 0
+
+
+def cmd_sample(args) -> int:
+    from chiso.samples import onestop
+
+    out = Path(args.out) if args.out else config.load().landing_dir
+    paths = onestop.generate(out, args.start, args.days, seed=args.seed,
+                             dossiers_per_day=args.dossiers_per_day,
+                             formats=tuple(args.formats.split(",")))
+    rows = sum(max(0, sum(1 for _ in open(p, "rb")) - 1) for p in paths if p.suffix == ".csv")
+    print(f"wrote {len(paths)} file(s) to {out / 'onestop'}" + (f" ({rows:,} CSV rows)" if rows else ""))
+    return 0
+
+
+def cmd_ingest(args) -> int:
+    from chiso import pipeline
+
+    run = pipeline.Run(args.run_id or runinfo.cli_run_id(_today()), _today(), quiet=args.quiet)
+    pipeline.begin(run)
+    with pipeline.stage(run, "ingest"):
+        results = pipeline.ingest(run)
+    pipeline.finish(run, "succeeded")
+    for r in results:
+        print(r.line())
+    if not results:
+        print(f"no files in {run.settings.landing_dir}")
+    return 0
+
+
+def cmd_build(args) -> int:
+    from chiso import pipeline
+
+    run = pipeline.Run(args.run_id or runinfo.cli_run_id(args.date), args.date, quiet=args.quiet)
+    outcome = pipeline.build(run)
+    print(f"dbt build: {', '.join(f'{n} {k}' for k, n in sorted(outcome.counts.items()))}")
+    return 0
+
+
+def cmd_check(args) -> int:
+    from chiso import gate, pipeline
+
+    run = pipeline.Run(args.run_id or runinfo.cli_run_id(args.date), args.date)
+    pipeline.begin(run)
+    try:
+        passed, _, warning = pipeline.check(run)
+    except gate.GateBlocked as exc:
+        pipeline.finish(run, "blocked", str(exc))
+        raise
+    pipeline.finish(run, "succeeded")
+    print(f"checks for {run.run_id}: {passed} passed, {warning} warning(s); "
+          f"data docs in {gate.docs_path(run.run_id)}")
+    return 0
+
+
+def cmd_publish(args) -> int:
+    from chiso import pipeline, publish
+
+    settings = config.load()
+    with warehouse.connect(warehouse.url(settings)) as conn:
+        warehouse.bootstrap(conn, settings)
+        if args.rollback:
+            pub = publish.rollback(conn, args.run_id or runinfo.cli_run_id(_today()),
+                                   runinfo.code_version())
+            print(f"rolled back: marts now shows version {pub.version} ({pub.schema})")
+            return 0
+        run_id = args.run_id or _latest_checked_run(conn)
+    if run_id is None:
+        raise publish.PublishError("no checked run to publish: run `chiso check` first")
+    run = pipeline.Run(run_id, _today())
+    pub = pipeline.publish_candidate(run)
+    print(f"published version {pub.version} ({pub.schema}) from run {run_id}")
+    return 0
+
+
+def _latest_checked_run(conn) -> str | None:
+    row = conn.execute("select run_id from audit.check_results order by checked_at desc limit 1"
+                       ).fetchone()
+    return row[0] if row else None
+
+
+def cmd_run(args) -> int:
+    from chiso import pipeline
+
+    run = pipeline.Run(args.run_id or runinfo.cli_run_id(args.date), args.date, quiet=args.quiet)
+    result = pipeline.run_all(run)
+    print(pipeline.format_summary(result))
+    return 0
+
+
+def cmd_status(args) -> int:
+    from chiso import status
+
+    settings = config.load()
+    with warehouse.connect(warehouse.url(settings)) as conn:
+        warehouse.bootstrap(conn, settings)
+        conn.commit()
+        report = status.collect(conn, run_id=args.run_id)
+    if args.summary:
+        from chiso import pipeline
+
+        if report["run_id"] is None:
+            print("no run yet")
+            return 1
+        run = pipeline.Run(report["run_id"], date.today(), settings=settings)
+        result = pipeline.summary(run)
+        print(pipeline.format_summary(result))
+        print(status.HINTS)
+        return 0 if result["status"] == "succeeded" else 1
+    print(json.dumps(report, indent=2, default=str) if args.json else status.format(report))
+    return 0
+
+
+def cmd_airflow(args) -> int:
+    from chiso import airflow_env
+
+    return airflow_env.run(args.airflow_args)
+
+
+# -- parser -----------------------------------------------------------------------------------
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="chiso", description=__doc__)
+    p.add_argument("-v", "--verbose", action="store_true", help="log every step")
+    sub = p.add_subparsers(dest="verb", required=True)
+
+    w = sub.add_parser("warehouse", help="the warehouse: start|stop|url|psql")
+    w.add_argument("action", choices=["start", "stop", "url", "psql"])
+    w.add_argument("--bi", action="store_true", help="psql as the read-only BI role")
+    w.add_argument("psql_args", nargs=argparse.REMAINDER, help="arguments passed to psql")
+    w.set_defaults(fn=cmd_warehouse)
+
+    s = sub.add_parser("sample", help="generate sample landing files")
+    s.add_argument("--out", help="landing directory (default: $CHISO_LANDING_DIR)")
+    s.add_argument("--start", type=_date, required=True)
+    s.add_argument("--days", type=int, default=7)
+    s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--dossiers-per-day", type=int, default=200)
+    s.add_argument("--formats", default="csv", help="comma-separated: csv,jsonl,xlsx")
+    s.set_defaults(fn=cmd_sample)
+
+    for name, fn, helptext in (
+        ("ingest", cmd_ingest, "load new landing files into raw"),
+        ("build", cmd_build, "dbt build into the candidate schema"),
+        ("check", cmd_check, "run the quality gate on the candidate"),
+        ("run", cmd_run, "all stages for a run date (what the nightly DAG does)"),
+    ):
+        c = sub.add_parser(name, help=helptext)
+        c.add_argument("--run-id")
+        c.add_argument("--quiet", action="store_true", help="no progress output (cron)")
+        if name != "ingest":
+            c.add_argument("--date", type=_date, default=_today(),
+                           help="run date YYYY-MM-DD (cut-off: local midnight starting it)")
+        c.set_defaults(fn=fn)
+
+    pb = sub.add_parser("publish", help="publish the checked candidate, or --rollback")
+    pb.add_argument("--run-id", help="the checked run to publish (default: the latest)")
+    pb.add_argument("--rollback", action="store_true", help="restore the previous version")
+    pb.set_defaults(fn=cmd_publish)
+
+    st = sub.add_parser("status", help="last loads, last publication, failing checks")
+    st.add_argument("--run-id", help="summarise this run (default: the latest)")
+    st.add_argument("--json", action="store_true")
+    st.add_argument("--summary", action="store_true",
+                    help="the run's summary and how to look at the result")
+    st.set_defaults(fn=cmd_status)
+
+    af = sub.add_parser("airflow", help="the airflow CLI with chiso's AIRFLOW_HOME")
+    af.add_argument("airflow_args", nargs=argparse.REMAINDER)
+    af.set_defaults(fn=cmd_airflow)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(name)s %(message)s")
+    try:
+        return args.fn(args)
+    except KeyboardInterrupt:
+        print(f"chiso {args.verb}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one line a user can act on; -v shows the traceback
+        if args.verbose:
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"chiso {args.verb}: {type(exc).__name__}: {first}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

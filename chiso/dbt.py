@@ -1,0 +1,84 @@
+"""Running dbt in-process (dbt's Python API) against the warehouse."""
+
+from __future__ import annotations
+
+import json
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from chiso import config, warehouse
+
+
+class DbtError(RuntimeError):
+    pass
+
+
+@dataclass
+class DbtOutcome:
+    command: str
+    success: bool
+    failures: list[str]  # "model.chiso.x: error text" / "test ...: N failing rows"
+    counts: dict[str, int]
+
+
+@contextmanager
+def _env(dsn: str, settings: config.Settings):
+    """dbt reads its connection from env vars (profiles.yml); set them only for the call."""
+    parts = warehouse.url_parts(dsn)
+    values = {
+        "CHISO_DB_HOST": parts["host"], "CHISO_DB_PORT": parts["port"],
+        "CHISO_DB_USER": parts["user"], "CHISO_DB_PASSWORD": parts["password"],
+        "CHISO_DB_NAME": parts["dbname"], "CHISO_CANDIDATE_SCHEMA": settings.candidate_schema,
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1",
+    }
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def run(command: list[str], dsn: str, as_of: datetime | None = None,
+        settings: config.Settings | None = None, quiet: bool = False) -> DbtOutcome:
+    from dbt.cli.main import dbtRunner  # heavy import: only when dbt actually runs
+
+    settings = settings or config.load()
+    args = [
+        *command,
+        "--project-dir", str(settings.dbt_project_dir),
+        "--profiles-dir", str(settings.dbt_project_dir),
+        "--target-path", str(settings.dbt_target_dir),
+        "--log-path", str(settings.dbt_log_dir),
+    ]
+    if as_of is not None:
+        args += ["--vars", json.dumps({"as_of": as_of.isoformat()})]
+    if quiet:
+        args += ["--quiet"]
+    with _env(dsn, settings):
+        result = dbtRunner().invoke(args)
+    failures: list[str] = []
+    counts: dict[str, int] = {}
+    for node in getattr(result.result, "results", None) or []:
+        status = str(node.status)
+        counts[status] = counts.get(status, 0) + 1
+        if status in ("error", "fail", "runtime error"):
+            failures.append(f"{node.node.unique_id}: {(node.message or status).splitlines()[0]}")
+    if result.exception is not None:
+        failures.append(f"dbt {command[0]}: {result.exception}")
+    return DbtOutcome(command[0], bool(result.success), failures, counts)
+
+
+def build(dsn: str, as_of: datetime, settings: config.Settings | None = None,
+          quiet: bool = False) -> DbtOutcome:
+    """``dbt build``: seeds, models and their tests, in dependency order."""
+    outcome = run(["build"], dsn, as_of, settings, quiet)
+    if not outcome.success:
+        raise DbtError("dbt build failed: " + "; ".join(outcome.failures[:5]))
+    return outcome

@@ -1,0 +1,68 @@
+"""The quality gate: Great Expectations suites on the candidate marts, results kept in audit."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import psycopg
+
+from chiso import config
+
+
+class GateBlocked(RuntimeError):
+    pass
+
+
+def run_checks(conn: psycopg.Connection, dsn: str, run_id: str, code_version: str,
+               settings: config.Settings | None = None):
+    """Validate the candidate schema; record every result; return them."""
+    from expectations.suites import all_suites
+
+    from expectations.runner import run_suites  # GX is a heavy import: only when checking
+
+    settings = settings or config.load()
+    docs = settings.docs_dir / "checks" / _safe(run_id)
+    results = run_suites(dsn, settings.candidate_schema, all_suites(), docs_dir=docs,
+                         run_name=run_id)
+    with conn.transaction():
+        conn.execute("delete from audit.check_results where run_id = %s", (run_id,))
+        with conn.cursor() as cur:
+            cur.executemany(
+                "insert into audit.check_results (run_id, suite, table_name, check_name,"
+                " expectation_type, column_name, severity, success, observed_value,"
+                " unexpected_count, element_count, details, code_version)"
+                " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                [(run_id, r.suite, r.table, r.check_name, r.expectation_type, r.column,
+                  r.severity, r.success, r.observed_value, r.unexpected_count, r.element_count,
+                  json.dumps(r.details, default=str), code_version) for r in results])
+    return results
+
+
+def blocking_failures(conn: psycopg.Connection, run_id: str) -> list[str]:
+    rows = conn.execute(
+        "select suite, check_name, coalesce(column_name, ''), unexpected_count, observed_value"
+        " from audit.check_results where run_id = %s and severity = 'blocking' and not success"
+        " order by suite, check_name", (run_id,)).fetchall()
+    return [f"{s}.{c}" + (f"[{col}]" if col else "") +
+            (f" ({n} unexpected)" if n else (f" (observed {o})" if o else ""))
+            for s, c, col, n, o in rows]
+
+
+def counts(conn: psycopg.Connection, run_id: str) -> tuple[int, int, int]:
+    """(passed, failed blocking, failed warning) for a run's checks."""
+    row = conn.execute(
+        "select count(*) filter (where success),"
+        " count(*) filter (where not success and severity = 'blocking'),"
+        " count(*) filter (where not success and severity = 'warning')"
+        " from audit.check_results where run_id = %s", (run_id,)).fetchone()
+    return row[0], row[1], row[2]
+
+
+def _safe(run_id: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in run_id)
+
+
+def docs_path(run_id: str, settings: config.Settings | None = None) -> Path:
+    settings = settings or config.load()
+    return settings.docs_dir / "checks" / _safe(run_id)

@@ -1,0 +1,197 @@
+"""The nightly pipeline's stages. The CLI (`chiso run`) and the Airflow DAG call these same
+functions, so both paths do exactly the same work.
+
+Stages: ingest → build (dbt into the candidate schema) → check (GX gate) → publish → summary.
+Every stage is idempotent for a run id: rerunning a task after a failure is safe.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import psycopg
+
+from chiso import config, dbt, gate, publish, runinfo, warehouse
+from ingest.pii import load_key
+from ingest.run import ingest as ingest_feeds
+
+log = logging.getLogger("chiso")
+
+
+class RunLocked(RuntimeError):
+    pass
+
+
+@dataclass
+class Run:
+    run_id: str
+    run_date: date
+    trigger: str = "cli"
+    settings: config.Settings = field(default_factory=config.load)
+    quiet: bool = False
+
+    @property
+    def as_of(self) -> datetime:
+        return runinfo.as_of(self.run_date)
+
+    @property
+    def dsn(self) -> str:
+        return warehouse.url(self.settings)
+
+    def connect(self) -> psycopg.Connection:
+        return warehouse.connect(self.dsn)
+
+
+def begin(run: Run) -> None:
+    """Bootstrap the warehouse and register the run (a retried run keeps its row)."""
+    with run.connect() as conn:
+        warehouse.bootstrap(conn, run.settings)
+        conn.execute(
+            "insert into audit.runs (run_id, run_date, trigger, code_version) values"
+            " (%s, %s, %s, %s) on conflict (run_id) do update set status = 'running',"
+            " finished_at = null, message = null", (run.run_id, run.run_date, run.trigger,
+                                                    runinfo.code_version()))
+        conn.commit()
+
+
+def finish(run: Run, status: str, message: str | None = None) -> None:
+    with run.connect() as conn:
+        conn.execute("update audit.runs set status = %s, message = %s, finished_at = now()"
+                     " where run_id = %s", (status, message, run.run_id))
+        conn.commit()
+
+
+def ingest(run: Run) -> list:
+    with run.connect() as conn:
+        warehouse.bootstrap(conn, run.settings)
+        return ingest_feeds(conn, run.settings.landing_dir, load_key(run.settings.home),
+                            run.run_id, code_version=runinfo.code_version())
+
+
+def build(run: Run) -> dbt.DbtOutcome:
+    return dbt.build(run.dsn, run.as_of, run.settings, quiet=run.quiet)
+
+
+def check(run: Run) -> tuple[int, int, int]:
+    """Run the gate; raise ``GateBlocked`` naming the failing blocking checks."""
+    with run.connect() as conn:
+        gate.run_checks(conn, run.dsn, run.run_id, runinfo.code_version(), run.settings)
+        passed, blocking, warning = gate.counts(conn, run.run_id)
+        if blocking:
+            failing = gate.blocking_failures(conn, run.run_id)
+            raise gate.GateBlocked(
+                f"{blocking} blocking check(s) failed; nothing published: " + "; ".join(failing))
+    return passed, blocking, warning
+
+
+def publish_candidate(run: Run) -> publish.Publication:
+    """Publish only what this run's gate passed (re-checked here: the gate is not optional)."""
+    with run.connect() as conn:
+        passed, blocking, warning = gate.counts(conn, run.run_id)
+        if passed + blocking + warning == 0:
+            raise publish.PublishError(f"run {run.run_id} has no check results: run the gate "
+                                       "(chiso check) before publishing")
+        if blocking:
+            raise publish.PublishError(
+                f"run {run.run_id} failed {blocking} blocking check(s): "
+                + "; ".join(gate.blocking_failures(conn, run.run_id)))
+        return publish.publish(conn, run.settings.candidate_schema, run.run_id,
+                               run.settings.keep_versions, passed, warning,
+                               runinfo.code_version())
+
+
+@contextmanager
+def run_lock(run: Run) -> Iterator[None]:
+    """One run at a time per warehouse: a second one refuses at once, naming the first."""
+    conn = run.connect()
+    conn.autocommit = True
+    try:
+        got = conn.execute("select pg_try_advisory_lock(hashtext('chiso.run'))").fetchone()[0]
+        if not got:
+            holder = conn.execute("select run_id from audit.runs where status = 'running'"
+                                  " order by started_at desc limit 1").fetchone()
+            raise RunLocked("another chiso run is in progress"
+                            + (f" ({holder[0]})" if holder else "") + "; try again when it ends")
+        yield
+    finally:
+        conn.close()  # closing the session releases the lock
+
+
+@contextmanager
+def stage(run: Run, name: str) -> Iterator[None]:
+    """Record a stage's failure on the run before letting it propagate."""
+    try:
+        yield
+    except gate.GateBlocked as exc:
+        finish(run, "blocked", str(exc))
+        raise
+    except Exception as exc:
+        finish(run, "failed", f"{name}: {type(exc).__name__}: {exc}")
+        raise
+
+
+def run_all(run: Run) -> dict:
+    """All stages in order (what the DAG does, in one process); returns the summary."""
+    with run.connect() as conn:
+        warehouse.bootstrap(conn, run.settings)
+    with run_lock(run):
+        begin(run)
+        for name, fn in (("ingest", ingest), ("build", build), ("check", check),
+                         ("publish", publish_candidate)):
+            with stage(run, name):
+                fn(run)
+        finish(run, "succeeded")
+    return summary(run)
+
+
+def summary(run: Run) -> dict:
+    """What the run did, read back from the audit tables (so Airflow's summary task can too)."""
+    with run.connect() as conn:
+        feeds = conn.execute(
+            "select feed, count(*) filter (where status = 'loaded'),"
+            " count(*) filter (where status = 'rejected'),"
+            " coalesce(sum(rows_loaded), 0), coalesce(sum(rows_rejected), 0)"
+            " from audit.load_batches where run_id = %s group by feed order by feed",
+            (run.run_id,)).fetchall()
+        passed, blocking, warning = gate.counts(conn, run.run_id)
+        pub = conn.execute("select version, schema_name, row_counts from audit.publications"
+                           " where run_id = %s and action = 'publish'"
+                           " order by publication_id desc limit 1", (run.run_id,)).fetchone()
+        status = conn.execute("select status, message from audit.runs where run_id = %s",
+                              (run.run_id,)).fetchone()
+    return {
+        "run_id": run.run_id,
+        "run_date": run.run_date.isoformat(),
+        "status": status[0] if status else None,
+        "message": status[1] if status else None,
+        "feeds": [{"feed": f, "files_loaded": fl, "files_rejected": fr, "rows_loaded": rl,
+                   "rows_rejected": rr} for f, fl, fr, rl, rr in feeds],
+        "checks": {"passed": passed, "failed_blocking": blocking, "failed_warning": warning},
+        "published": {"version": pub[0], "schema": pub[1], "row_counts": pub[2]} if pub else None,
+    }
+
+
+def format_summary(s: dict) -> str:
+    lines = [f"chiso run {s['run_id']} (run date {s['run_date']}): {s['status']}"]
+    if not s["feeds"]:
+        lines.append("  ingest: no new files (everything in the landing zone was loaded before)")
+    for f in s["feeds"]:
+        lines.append(f"  ingest {f['feed']}: {f['files_loaded']} file(s) loaded, "
+                     f"{f['files_rejected']} rejected; {f['rows_loaded']:,} rows loaded, "
+                     f"{f['rows_rejected']:,} rejected")
+    c = s["checks"]
+    lines.append(f"  checks: {c['passed']} passed, {c['failed_blocking']} blocking failed, "
+                 f"{c['failed_warning']} warnings")
+    if s["published"]:
+        p = s["published"]
+        tables = ", ".join(f"marts.{t} ({n:,} rows)" for t, n in sorted(p["row_counts"].items()))
+        lines.append(f"  published: version {p['version']} ({p['schema']}): {tables}")
+    else:
+        lines.append("  published: nothing (marts unchanged)")
+    if s["message"]:
+        lines.append(f"  message: {s['message']}")
+    return "\n".join(lines)

@@ -1,0 +1,85 @@
+-- Schemas and audit tables. Idempotent: run by every stage before it starts.
+-- The audit schema is the run history auditors read (Airflow's own metadata is purged).
+
+create schema if not exists raw;
+create schema if not exists audit;
+create schema if not exists marts;
+
+create table if not exists audit.runs (
+    run_id        text primary key,
+    run_date      date not null,
+    trigger       text not null,               -- airflow | cli
+    status        text not null default 'running'
+                  check (status in ('running', 'succeeded', 'failed', 'blocked')),
+    message       text,
+    code_version  text,
+    started_at    timestamptz not null default now(),
+    finished_at   timestamptz
+);
+
+create table if not exists audit.load_batches (
+    batch_id       bigserial primary key,
+    run_id         text,
+    feed           text not null,
+    file_name      text not null,
+    file_path      text not null,
+    sha256         text not null,
+    file_bytes     bigint not null,
+    observed_date  date,                        -- the export date the file speaks for
+    rows_read      bigint,
+    rows_loaded    bigint,
+    rows_rejected  bigint,
+    status         text not null
+                   check (status in ('started', 'loaded', 'rejected', 'failed', 'abandoned')),
+    message        text,
+    code_version   text,
+    started_at     timestamptz not null default now(),
+    finished_at    timestamptz,
+    check (status <> 'loaded' or rows_loaded + rows_rejected = rows_read)
+);
+-- A file (by content) is loaded or rejected once per feed, whatever its name.
+create unique index if not exists load_batches_once
+    on audit.load_batches (feed, sha256) where status in ('loaded', 'rejected');
+
+create table if not exists audit.rejected_rows (
+    batch_id     bigint not null references audit.load_batches (batch_id),
+    feed         text not null,
+    source_row   bigint not null,              -- 1 = first data row after the header
+    column_name  text,
+    reason       text not null,
+    value        text,                         -- personal data appears only as its keyed hash
+    record       jsonb                         -- the whole row, personal data hashed
+);
+create index if not exists rejected_rows_batch on audit.rejected_rows (batch_id);
+
+create table if not exists audit.check_results (
+    check_id          bigserial primary key,
+    run_id            text not null,
+    suite             text not null,
+    table_name        text not null,
+    check_name        text not null,
+    expectation_type  text not null,
+    column_name       text,
+    severity          text not null check (severity in ('blocking', 'warning')),
+    success           boolean not null,
+    observed_value    text,
+    unexpected_count  bigint,
+    element_count     bigint,
+    details           jsonb,
+    code_version      text,
+    checked_at        timestamptz not null default now()
+);
+create index if not exists check_results_run on audit.check_results (run_id);
+
+create table if not exists audit.publications (
+    publication_id  bigserial primary key,
+    version         integer not null,
+    action          text not null check (action in ('publish', 'rollback')),
+    schema_name     text not null,
+    run_id          text,
+    row_counts      jsonb not null,
+    checks_passed   integer,
+    checks_warned   integer,
+    code_version    text,
+    published_at    timestamptz not null default now()
+);

@@ -1,0 +1,1 @@
+"""Feed ingestion: landing-zone files → typed rows in ``raw.<feed>`` (COPY) or quarantine."""

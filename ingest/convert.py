@@ -1,0 +1,171 @@
+"""Typing and validation of string columns, vectorised with pyarrow.compute.
+
+Every column of a block is converted at once; a row's first failing column (in contract order)
+is the reason it is rejected. Nothing here loops over rows in Python except over the *distinct*
+values of personal-data columns, which are hashed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ingest.contract import Column, Contract
+from ingest.pii import Hasher
+
+# dd/mm/yyyy[ HH:MM[:SS]] (also with . or - between day, month and year) and ISO 8601.
+_DMY = (r"^(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})"
+        r"(?:[ T]+(?P<H>\d{1,2}):(?P<M>\d{1,2})(?::(?P<S>\d{1,2})(?:\.\d+)?)?)?$")
+_ISO = (r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
+        r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?)?"
+        r"(?P<z>Z|[+-]\d{2}:?\d{2})?$")
+_LOCAL_OFFSET_S = 7 * 3600  # Asia/Ho_Chi_Minh has no daylight saving
+_TRUE = ["1", "true", "t", "x", "yes", "y", "có", "co", "đã", "da"]
+_FALSE = ["0", "false", "f", "no", "n", "không", "khong", "chưa", "chua"]
+_NULLS = ["", "n/a", "na", "-", "--", "null", "none"]
+_DATE_REASON = "unreadable date: expected dd/mm/yyyy[ HH:MM[:SS]] or ISO 8601"
+
+
+@dataclass
+class Converted:
+    values: dict[str, pa.Array]  # stored column name → typed array (all rows)
+    error_column: pa.Array  # canonical column name of the first failure, null when valid
+    error_reason: pa.Array
+    error_value: pa.Array
+
+    @property
+    def valid(self) -> pa.Array:
+        return pc.is_null(self.error_column)
+
+
+def _clean(values: pa.Array) -> pa.Array:
+    """Trim, and read empty strings and 'N/A'-style markers as missing."""
+    trimmed = pc.utf8_trim_whitespace(values)
+    return pc.if_else(pc.is_in(pc.utf8_lower(trimmed), pa.array(_NULLS)), None, trimmed)
+
+
+def _ints(values: pa.Array) -> tuple[pa.Array, pa.Array]:
+    ok = pc.match_substring_regex(values, r"^[+-]?\d{1,9}$")
+    typed = pc.cast(pc.if_else(ok, values, None), pa.int32())
+    return typed, pc.invert(ok)
+
+
+def _timestamps(values: pa.Array, unit_date: bool = False) -> tuple[pa.Array, pa.Array]:
+    dmy = pc.extract_regex(values, _DMY)
+    iso = pc.extract_regex(values, _ISO)
+
+    def part(name: str, default: str) -> pa.Array:
+        got = pc.coalesce(pc.struct_field(dmy, name), pc.struct_field(iso, name))
+        return pc.if_else(pc.equal(got, ""), default, got)
+
+    y, m, d = part("y", "0"), part("m", "0"), part("d", "0")
+    hh, mm, ss = part("H", "0"), part("M", "0"), part("S", "0")
+    pad = lambda a: pc.utf8_lpad(a, 2, "0")  # noqa: E731
+    text = pc.binary_join_element_wise(
+        y, "-", pad(m), "-", pad(d), " ", pad(hh), ":", pad(mm), ":", pad(ss), "")
+    ts = pc.strptime(text, format="%Y-%m-%d %H:%M:%S", unit="s", error_is_null=True)
+    # strptime rolls 31/02 over into March: a real date reads back the same parts.
+    same = pc.and_(
+        pc.and_(pc.equal(pc.day(ts), pc.cast(d, pa.int64())),
+                pc.equal(pc.month(ts), pc.cast(m, pa.int64()))),
+        pc.and_(pc.equal(pc.hour(ts), pc.cast(hh, pa.int64())),
+                pc.equal(pc.minute(ts), pc.cast(mm, pa.int64()))),
+    )
+    ts = pc.if_else(pc.fill_null(same, False), ts, None)
+    zone = pc.struct_field(iso, "z")
+    if pc.any(pc.not_equal(pc.fill_null(zone, ""), "")).as_py():
+        ts = _to_local(ts, zone)
+    bad = pc.and_(pc.is_valid(values), pc.is_null(ts))
+    if unit_date:
+        return pc.cast(ts, pa.date32()), bad
+    return ts, bad
+
+
+def _to_local(ts: pa.Array, zone: pa.Array) -> pa.Array:
+    """An explicit offset ('Z', '+07:00') is honoured: convert to local wall-clock time."""
+    z = pc.replace_substring(pc.fill_null(zone, ""), ":", "")
+    has = pc.match_substring_regex(z, r"^[+-]\d{4}$")
+    sign = pc.if_else(pc.starts_with(z, "-"), -1, 1)
+    hours = pc.cast(pc.if_else(has, pc.utf8_slice_codeunits(z, 1, 3), "0"), pa.int64())
+    mins = pc.cast(pc.if_else(has, pc.utf8_slice_codeunits(z, 3, 5), "0"), pa.int64())
+    offset = pc.multiply(sign, pc.add(pc.multiply(hours, 3600), pc.multiply(mins, 60)))
+    is_utc_or_offset = pc.or_(has, pc.equal(z, "Z"))
+    shift = pc.if_else(is_utc_or_offset, pc.subtract(_LOCAL_OFFSET_S, offset), 0)
+    seconds = pc.add(pc.cast(ts, pa.int64()), shift)
+    return pc.cast(seconds, pa.timestamp("s"))
+
+
+def _bools(values: pa.Array) -> tuple[pa.Array, pa.Array]:
+    low = pc.utf8_lower(values)
+    is_true = pc.is_in(low, pa.array(_TRUE))
+    is_false = pc.is_in(low, pa.array(_FALSE))
+    typed = pc.if_else(is_true, True, pc.if_else(is_false, False, None))
+    bad = pc.and_(pc.is_valid(values), pc.invert(pc.or_(is_true, is_false)))
+    return typed, bad
+
+
+def _decimals(values: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """'52,61', '70%', '1.234,5' → numeric text for COPY (no float rounding)."""
+    text = pc.replace_substring_regex(values, r"[%\s]", "")
+    # A comma is the decimal mark when it is the last separator ("1.234,5", "52,61").
+    text = pc.replace_substring_regex(text, r"\.(?=\d{3}(?:[.,]|$))(?=.*,)", "")
+    text = pc.replace_substring(text, ",", ".")
+    ok = pc.match_substring_regex(text, r"^[+-]?(\d+\.?\d*|\.\d+)$")
+    return pc.if_else(ok, text, None), pc.invert(ok)
+
+
+def _convert(col: Column, values: pa.Array, hasher: Hasher) -> tuple[pa.Array, pa.Array, str]:
+    """Typed values, a mask of unreadable values, and the reason for them."""
+    no_error = pa.nulls(len(values), pa.bool_())
+    if col.type == "text":
+        return values, no_error, ""
+    if col.type == "pii":
+        return hasher.hash_array(values), no_error, ""
+    if col.type in ("int", "code"):
+        typed, bad = _ints(values)
+        if col.type == "code":
+            outside = pc.invert(pc.is_in(typed, pa.array(col.codes, pa.int32())))
+            bad = pc.or_(bad, pc.and_(pc.is_valid(typed), outside))
+            codes = ", ".join(map(str, col.codes))
+            return pc.cast(typed, pa.int16()), bad, f"code outside the code list ({codes})"
+        return typed, bad, "not a whole number"
+    if col.type in ("timestamp", "date"):
+        typed, bad = _timestamps(values, unit_date=col.type == "date")
+        return typed, bad, _DATE_REASON
+    if col.type == "bool":
+        typed, bad = _bools(values)
+        return typed, bad, "not a yes/no value (1/0, true/false, có/không)"
+    if col.type == "decimal":
+        typed, bad = _decimals(values)
+        return typed, bad, "not a number"
+    raise ValueError(col.type)
+
+
+def convert(contract: Contract, columns: dict[str, pa.Array], num_rows: int,
+            hasher: Hasher) -> Converted:
+    err_col = pa.nulls(num_rows, pa.string())
+    err_reason = pa.nulls(num_rows, pa.string())
+    err_value = pa.nulls(num_rows, pa.string())
+    out: dict[str, pa.Array] = {}
+    for col in contract.columns:
+        raw = columns.get(col.name)
+        values = _clean(raw) if raw is not None else pa.nulls(num_rows, pa.string())
+        typed, bad, reason = _convert(col, values, hasher)
+        bad = pc.fill_null(bad, False)
+        if col.required:
+            missing = pc.is_null(values)
+            bad_or_missing = pc.or_(bad, missing)
+            reason_arr = pc.if_else(missing, "required value is missing", reason or "invalid")
+        else:
+            bad_or_missing, reason_arr = bad, pa.scalar(reason or "invalid")
+        first = pc.and_(bad_or_missing, pc.is_null(err_col))
+        if pc.any(first).as_py():
+            err_col = pc.if_else(first, col.name, err_col)
+            err_reason = pc.if_else(first, reason_arr, err_reason)
+            # Personal data never leaves here in clear, not even in the quarantine.
+            shown = typed if col.type == "pii" else values
+            err_value = pc.if_else(first, pc.cast(shown, pa.string()), err_value)
+        out[col.stored_name] = typed
+    return Converted(out, err_col, err_reason, err_value)

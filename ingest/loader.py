@@ -1,0 +1,254 @@
+"""Loading one landing file as one batch: COPY into ``raw.<feed>``, bad rows into quarantine.
+
+A batch is one transaction. Its ``audit.load_batches`` row is committed first as 'started', so a
+crash (even SIGKILL) leaves a trace; the data and the final status commit together, so a crash
+leaves no partial rows, and the next run, finding the file's hash not yet 'loaded', loads it again.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import psycopg
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+
+from ingest import convert, readers
+from ingest.contract import Contract
+from ingest.landing import LandingFile, sha256
+from ingest.pii import Hasher
+
+log = logging.getLogger("chiso.ingest")
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+META_COLUMNS = ("_batch_id", "_source_row", "_observed_date")
+
+# Test seam: called after each block is copied (tests raise here to simulate a crash).
+after_block: Callable[[int], None] = lambda rows_so_far: None  # noqa: E731
+
+
+@dataclass
+class LoadResult:
+    feed: str
+    file_name: str
+    status: str  # loaded | rejected | skipped | failed
+    batch_id: int | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    seconds: float = 0.0
+    message: str = ""
+
+    def line(self) -> str:
+        if self.status == "skipped":
+            return f"{self.feed}/{self.file_name}: skipped — {self.message}"
+        if self.status in ("rejected", "failed"):
+            return f"{self.feed}/{self.file_name}: {self.status} — {self.message}"
+        rate = self.rows_read / self.seconds if self.seconds else 0
+        return (f"{self.feed}/{self.file_name}: {self.rows_loaded} loaded, "
+                f"{self.rows_rejected} rejected of {self.rows_read} ({rate:,.0f} rows/s)")
+
+
+def ensure_raw_table(conn: psycopg.Connection, contract: Contract) -> None:
+    cols = [f'"{c.stored_name}" {c.sql_type}' for c in contract.columns]
+    cols += ['"_batch_id" bigint not null', '"_source_row" bigint not null',
+             '"_observed_date" date not null']
+    conn.execute(f"create table if not exists {contract.table} ({', '.join(cols)})")
+    for c in contract.columns:  # a contract that gained a column
+        conn.execute(f'alter table {contract.table} add column if not exists '
+                     f'"{c.stored_name}" {c.sql_type}')
+    conn.execute(f"create index if not exists {contract.feed}_batch "
+                 f"on {contract.table} (_batch_id)")
+
+
+class Loader:
+    def __init__(self, conn: psycopg.Connection, contract: Contract, hasher: Hasher,
+                 run_id: str | None, code_version: str | None = None):
+        self.conn = conn
+        self.contract = contract
+        self.hasher = hasher
+        self.run_id = run_id
+        self.code_version = code_version
+
+    # -- the batch life cycle
+    def load(self, file: LandingFile) -> LoadResult:
+        started = time.monotonic()
+        result = self._load(file)
+        result.seconds = time.monotonic() - started
+        log.info(result.line())
+        return result
+
+    def _load(self, file: LandingFile) -> LoadResult:
+        conn, feed = self.conn, self.contract.feed
+        digest, size = sha256(file.path)
+        done = self._already(digest)
+        if done:
+            return LoadResult(feed, file.name, "skipped", done[0],
+                              message=f"same content already {done[1]} as batch {done[0]} "
+                                      f"({done[2]})")
+        lock_key = f"chiso.load:{feed}:{digest}"
+        got = conn.execute("select pg_try_advisory_lock(hashtextextended(%s, 0))",
+                           (lock_key,)).fetchone()[0]
+        conn.commit()
+        if not got:
+            return LoadResult(feed, file.name, "skipped",
+                              message="the same content is being loaded by another run")
+        try:
+            done = self._already(digest)
+            if done:
+                return LoadResult(feed, file.name, "skipped", done[0],
+                                  message=f"same content already {done[1]} as batch {done[0]}")
+            # We hold the lock, so an earlier 'started' batch of this content died mid-load.
+            conn.execute("update audit.load_batches set status = 'abandoned', finished_at = now(),"
+                         " message = 'process ended mid-load; no rows were kept'"
+                         " where feed = %s and sha256 = %s and status = 'started'",
+                         (feed, digest))
+            observed = file.observed_date or datetime.now(LOCAL).date()
+            batch_id = conn.execute(
+                "insert into audit.load_batches (run_id, feed, file_name, file_path, sha256,"
+                " file_bytes, observed_date, status, code_version)"
+                " values (%s, %s, %s, %s, %s, %s, %s, 'started', %s) returning batch_id",
+                (self.run_id, feed, file.name, str(file.path), digest, size, observed,
+                 self.code_version),
+            ).fetchone()[0]
+            conn.commit()
+            return self._load_batch(file, batch_id, observed)
+        finally:
+            conn.execute("select pg_advisory_unlock(hashtextextended(%s, 0))", (lock_key,))
+            conn.commit()
+
+    def _already(self, digest: str) -> tuple | None:
+        row = self.conn.execute(
+            "select batch_id, status, file_name from audit.load_batches"
+            " where feed = %s and sha256 = %s and status in ('loaded', 'rejected')",
+            (self.contract.feed, digest)).fetchone()
+        self.conn.commit()
+        return row
+
+    def _load_batch(self, file: LandingFile, batch_id: int, observed: date) -> LoadResult:
+        conn, feed = self.conn, self.contract.feed
+        try:
+            if file.problem:
+                raise readers.FileRejected(file.problem)
+            with conn.transaction():
+                try:
+                    with conn.transaction():  # savepoint: the fast reader may ask to start over
+                        counts = self._copy(batch_id, observed, self._blocks(file, exact=False))
+                except readers.NeedsExactRead:
+                    counts = self._copy(batch_id, observed, self._blocks(file, exact=True))
+                read, loaded, rejected = counts
+                conn.execute(
+                    "update audit.load_batches set status = 'loaded', rows_read = %s,"
+                    " rows_loaded = %s, rows_rejected = %s, finished_at = now(), message = %s"
+                    " where batch_id = %s",
+                    (read, loaded, rejected, self._note, batch_id))
+            return LoadResult(feed, file.name, "loaded", batch_id, read, loaded, rejected,
+                              message=self._note or "")
+        except readers.FileRejected as exc:
+            message = f"{file.name}: {exc}"
+            self._finish(batch_id, "rejected", message)
+            return LoadResult(feed, file.name, "rejected", batch_id, message=message)
+        except Exception as exc:
+            conn.rollback()
+            message = f"{file.name}: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
+            self._finish(batch_id, "failed", message)
+            raise
+
+    def _finish(self, batch_id: int, status: str, message: str) -> None:
+        self.conn.execute("update audit.load_batches set status = %s, message = %s,"
+                          " rows_read = 0, rows_loaded = 0, rows_rejected = 0,"
+                          " finished_at = now() where batch_id = %s",
+                          (status, message, batch_id))
+        self.conn.commit()
+
+    # -- reading
+    def _blocks(self, file: LandingFile, exact: bool) -> Iterator[readers.Block]:
+        self._note = None
+        if file.kind == "csv":
+            layout = readers.sniff_csv(file.path, self.contract)
+            if layout.unused:
+                self._note = "ignored columns: " + ", ".join(map(str, layout.unused[:20]))
+            return readers.read_csv(file.path, layout, exact=exact)
+        opener = getattr(readers, f"read_{file.kind}", None)
+        if opener is None:
+            raise readers.FileRejected(f"no reader for {file.kind} files yet")
+        source = opener(file.path, self.contract)
+        if source.unused:
+            self._note = "ignored columns: " + ", ".join(map(str, source.unused[:20]))
+        return source.blocks
+
+    # -- writing
+    def _copy(self, batch_id: int, observed: date, blocks: Iterator[readers.Block]):
+        contract = self.contract
+        names = [c.stored_name for c in contract.columns] + list(META_COLUMNS)
+        col_sql = ", ".join(f'"{n}"' for n in names)
+        read = loaded = rejected = 0
+        spool = tempfile.SpooledTemporaryFile(max_size=16 << 20, mode="w+b")
+        rejects = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+        writer = csv.writer(rejects)
+        with self.conn.cursor() as cur:
+            with cur.copy(f"copy {contract.table} ({col_sql}) from stdin (format csv)") as copy:
+                for block in blocks:
+                    conv = convert.convert(contract, block.columns, block.num_rows, self.hasher)
+                    numbers = block.row_numbers
+                    if numbers is None:
+                        numbers = pa.array(np.arange(block.first_row,
+                                                     block.first_row + block.num_rows))
+                    valid = conv.valid
+                    n_valid = pc.sum(valid).as_py() or 0
+                    if n_valid:
+                        table = pa.table({
+                            **{c.stored_name: conv.values[c.stored_name] for c in contract.columns},
+                            "_batch_id": pa.repeat(pa.scalar(batch_id, pa.int64()), block.num_rows),
+                            "_source_row": numbers,
+                            "_observed_date": pa.repeat(pa.scalar(observed, pa.date32()),
+                                                        block.num_rows),
+                        }).filter(valid)
+                        buf = io.BytesIO()
+                        pcsv.write_csv(table, buf, pcsv.WriteOptions(include_header=False))
+                        copy.write(buf.getvalue())
+                    for r in block.rejects:
+                        writer.writerow([batch_id, contract.feed, r.source_row, None, r.reason,
+                                         r.value, None])
+                    self._quarantine(writer, batch_id, block, conv, numbers)
+                    n_bad = block.num_rows - n_valid
+                    read += block.num_rows + len(block.rejects)
+                    loaded += n_valid
+                    rejected += n_bad + len(block.rejects)
+                    after_block(read)
+            rejects.flush()
+            spool.seek(0)
+            with cur.copy("copy audit.rejected_rows (batch_id, feed, source_row, column_name,"
+                          " reason, value, record) from stdin (format csv)") as copy:
+                while chunk := spool.read(1 << 20):
+                    copy.write(chunk)
+        return read, loaded, rejected
+
+    def _quarantine(self, writer, batch_id, block, conv: convert.Converted, numbers) -> None:
+        bad_idx = pc.indices_nonzero(pc.invert(conv.valid))
+        if len(bad_idx) == 0:
+            return
+        # The record keeps what the source said, except personal data, which is kept hashed.
+        record_cols = {}
+        for col in self.contract.columns:
+            source = conv.values[col.stored_name] if col.type == "pii" else block.columns.get(col.name)
+            if source is not None:
+                record_cols[col.stored_name] = pc.take(source, bad_idx).to_pylist()
+        cols = pc.take(conv.error_column, bad_idx).to_pylist()
+        reasons = pc.take(conv.error_reason, bad_idx).to_pylist()
+        values = pc.take(conv.error_value, bad_idx).to_pylist()
+        rows = pc.take(numbers, bad_idx).to_pylist()
+        for i, row in enumerate(rows):
+            record = {k: v[i] for k, v in record_cols.items()}
+            writer.writerow([batch_id, self.contract.feed, row, cols[i], reasons[i],
+                             values[i], json.dumps(record, ensure_ascii=False)])
