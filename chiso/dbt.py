@@ -60,7 +60,7 @@ def run(command: list[str], dsn: str, as_of: datetime | None = None,
     if as_of is not None:
         args += ["--vars", json.dumps({"as_of": as_of.isoformat()})]
     if quiet:
-        args += ["--quiet"]
+        args += ["--quiet"]  # errors still print; the outcome's counts give the summary
     with _env(dsn, settings):
         result = dbtRunner().invoke(args)
     failures: list[str] = []

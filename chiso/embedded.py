@@ -9,6 +9,7 @@ server runs as ``nobody`` and owns only its own directory.
 from __future__ import annotations
 
 import fcntl
+import importlib.util
 import os
 import secrets
 import socket
@@ -39,9 +40,12 @@ class EmbeddedError(RuntimeError):
 
 
 def _bin_dir() -> Path:
-    import pgserver  # local import: only the embedded mode needs the wheel
-
-    return Path(pgserver.__file__).parent / "pginstall" / "bin"
+    # Found without importing pgserver: its import has side effects (runtime-dir warnings).
+    spec = importlib.util.find_spec("pgserver")
+    if spec is None or not spec.submodule_search_locations:
+        raise EmbeddedError("the pgserver package is not installed: run `make install`, or "
+                            "set CHISO_WAREHOUSE_URL to use another PostgreSQL")
+    return Path(spec.submodule_search_locations[0]) / "pginstall" / "bin"
 
 
 def _as_server_user():

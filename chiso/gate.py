@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import psycopg
@@ -22,6 +23,7 @@ def run_checks(conn: psycopg.Connection, dsn: str, run_id: str, code_version: st
     from expectations.runner import run_suites  # GX is a heavy import: only when checking
 
     settings = settings or config.load()
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)  # chatty about temp dirs
     docs = settings.docs_dir / "checks" / _safe(run_id)
     results = run_suites(dsn, settings.candidate_schema, all_suites(), docs_dir=docs,
                          run_name=run_id)

@@ -1,0 +1,50 @@
+"""Plain declarations of what to check and flat records of what was found.
+
+Kept free of GX state: a ``Check`` wraps an expectation *template* that the runner copies into
+each run's context, so one set of suites can be validated any number of times.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:  # GX is slow to import; only the runner needs it at run time
+    from great_expectations.expectations import Expectation
+
+Severity = Literal["blocking", "warning"]
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    expectation: Expectation
+    severity: Severity = "blocking"  # blocking failures stop publication; warnings are reported
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    table: str  # unqualified: the runner validates it in the schema it is given
+    checks: list[Check]
+
+    def __post_init__(self) -> None:
+        # Results are matched back to checks by name, so names must be unique in a suite.
+        names = [c.name for c in self.checks]
+        if len(names) != len(set(names)):
+            raise ValueError(f"suite {self.name!r} has duplicate check names: {names}")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    suite: str
+    table: str
+    check_name: str
+    expectation_type: str
+    column: str | None  # column, or comma-joined column list; None for table-level checks
+    severity: Severity
+    success: bool
+    observed_value: str | None
+    unexpected_count: int | None
+    element_count: int | None  # rows in the validated table
+    details: dict[str, Any] = field(default_factory=dict)  # GX result; "error" if it could not run

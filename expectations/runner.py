@@ -1,0 +1,252 @@
+"""Validate suites against ``schema.table`` in PostgreSQL and flatten the results.
+
+One ephemeral GX context and one SQL datasource per call, so no GX state outlives a run and
+nothing is written except the optional Data Docs. GX's SQLAlchemy engine computes every metric
+in the database; the SUMMARY result format caps the sample of failing values it fetches.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # before GX is imported: no phoning home
+
+import datetime as dt  # noqa: E402
+import warnings  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
+
+import great_expectations as gx  # noqa: E402
+from great_expectations.core.run_identifier import RunIdentifier  # noqa: E402
+from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
+from great_expectations.expectations.metadata_types import FailureSeverity  # noqa: E402
+
+from expectations.model import Check, CheckResult, Suite  # noqa: E402
+
+if TYPE_CHECKING:
+    from great_expectations.core import ExpectationSuiteValidationResult
+    from great_expectations.data_context import AbstractDataContext
+    from great_expectations.datasource.fluent import SQLDatasource
+    from great_expectations.expectations import Expectation
+
+RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 5}
+DOCS_SITE = "chiso"
+_CHECK_KEY = "chiso_check"  # expectation meta key tying a GX result back to its Check
+_GX_SEVERITY = {"blocking": FailureSeverity.CRITICAL, "warning": FailureSeverity.WARNING}
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Plain libpq-style URLs get the psycopg 3 driver; explicit drivers are kept."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def blocking_failures(results: list[CheckResult]) -> list[CheckResult]:
+    return [r for r in results if not r.success and r.severity == "blocking"]
+
+
+def run_suites(
+    url: str,
+    schema: str,
+    suites: list[Suite],
+    docs_dir: Path | None = None,
+    run_name: str | None = None,
+) -> list[CheckResult]:
+    """Validate every suite against ``schema.<suite.table>``; one CheckResult per check.
+
+    Problems with one suite (missing table, broken SQL) become failed results for that suite
+    only; nothing raises past here except a bad ``suites`` argument.
+    """
+    names = [s.name for s in suites]
+    if len(names) != len(set(names)):
+        raise ValueError(f"duplicate suite names: {names}")
+    with warnings.catch_warnings():
+        # Deliberate choices GX nags about on every run: the generic SQL datasource (the
+        # Postgres one rejects socket-only URLs) and per-asset schema_name (deprecated since
+        # 1.14, but a generic/Postgres datasource has no other way to name the schema).
+        warnings.filterwarnings("ignore", message="You are using a generic SQLDatasource")
+        warnings.filterwarnings("ignore", message="`schema_name` is deprecated")
+        return _run_all(url, schema, suites, docs_dir, run_name)
+
+
+def _run_all(
+    url: str, schema: str, suites: list[Suite], docs_dir: Path | None, run_name: str | None
+) -> list[CheckResult]:
+    context = gx.get_context(mode="ephemeral")
+    # tqdm bars would spam Airflow logs and pytest output.
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    run_id = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC))
+    try:
+        datasource = context.data_sources.add_sql(
+            name="warehouse", connection_string=sqlalchemy_url(url)
+        )
+    except Exception as exc:  # unreachable database: every check fails, blocking
+        return [r for s in suites for r in _errored(s, f"cannot connect: {_first_line(exc)}")]
+
+    results: list[CheckResult] = []
+    try:
+        for suite in suites:
+            results += _run_suite(context, datasource, schema, suite, run_id)
+    finally:
+        datasource.get_engine().dispose()  # don't leave idle connections on the warehouse
+    if docs_dir is not None:
+        _build_docs(context, docs_dir)
+    return results
+
+
+def _run_suite(
+    context: AbstractDataContext,
+    datasource: SQLDatasource,
+    schema: str,
+    suite: Suite,
+    run_id: RunIdentifier,
+) -> list[CheckResult]:
+    try:
+        # One asset per table (named after it, as Data Docs show); adding it runs a test
+        # query, so a missing table is caught here.
+        asset = (
+            datasource.get_asset(suite.table)
+            if suite.table in datasource.get_asset_names()
+            else datasource.add_table_asset(suite.table, table_name=suite.table, schema_name=schema)
+        )
+    except Exception as exc:
+        error = f"table {schema}.{suite.table} is missing or unreadable: {_first_line(exc)}"
+        return _errored(suite, error)
+    try:
+        # The constructor, unlike add_expectation, keeps expectations that differ only in meta.
+        expectations = [_expectation_for(c) for c in suite.checks]
+        gx_suite = context.suites.add(gx.ExpectationSuite(suite.name, expectations=expectations))
+        validation = context.validation_definitions.add(
+            gx.ValidationDefinition(
+                name=suite.name,
+                data=asset.add_batch_definition_whole_table(suite.name),
+                suite=gx_suite,
+            )
+        )
+        outcome = validation.run(result_format=RESULT_FORMAT, run_id=run_id)
+    except Exception as exc:  # GX itself failed, not one expectation: nothing was verified
+        return _errored(suite, f"validation did not run: {_first_line(exc)}")
+    return _flatten(suite, outcome)
+
+
+def _expectation_for(check: Check) -> Expectation:
+    # A fresh copy per run: GX binds an expectation to one suite (it gets an id), and the
+    # Check's object is a template that later runs reuse.
+    template = check.expectation
+    notes = template.notes if isinstance(template.notes, list) else [template.notes or ""]
+    return template.copy(
+        deep=True,
+        update={
+            "id": None,
+            "severity": _GX_SEVERITY[check.severity],
+            "meta": {**(template.meta or {}), _CHECK_KEY: check.name},
+            # Data Docs render notes, not meta: name the check and its severity there.
+            "notes": [f"{check.severity} check `{check.name}`", *filter(None, notes)],
+        },
+    )
+
+
+def _flatten(suite: Suite, outcome: ExpectationSuiteValidationResult) -> list[CheckResult]:
+    by_check = {r.expectation_config.meta.get(_CHECK_KEY): r for r in outcome.results}
+    # Batch-level checks (e.g. UnexpectedRowsExpectation) report no element_count; any column
+    # check of the same batch has already counted the rows, so reuse that count.
+    row_counts = [r.result.get("element_count") for r in outcome.results]
+    row_count = next((n for n in row_counts if n is not None), None)
+    flat: list[CheckResult] = []
+    for check in suite.checks:
+        gx_result = by_check.get(check.name)
+        if gx_result is None:  # e.g. GX dropped an expectation it judged invalid
+            flat += _errored(Suite(suite.name, suite.table, [check]), "GX returned no result")
+            continue
+        result: dict[str, Any] = gx_result.to_json_dict().get("result") or {}
+        kind = gx_result.expectation_config.type
+        kwargs = gx_result.expectation_config.kwargs
+        observed = result.get("observed_value")
+        unexpected = result.get("unexpected_count")
+        if unexpected is None and kind == "unexpected_rows_expectation":
+            unexpected = observed  # its observed value is the number of offending rows
+        details: dict[str, Any] = {"result": result}
+        error = _exception_message(gx_result.exception_info)
+        if error:
+            details["error"] = error
+        flat.append(
+            CheckResult(
+                suite=suite.name,
+                table=suite.table,
+                check_name=check.name,
+                expectation_type=kind,
+                column=_column(kwargs),
+                severity=check.severity,
+                success=bool(gx_result.success) and not error,
+                observed_value=None if observed is None else str(observed),
+                unexpected_count=unexpected,
+                element_count=result.get("element_count", row_count),
+                details=details,
+            )
+        )
+    return flat
+
+
+def _column(kwargs: dict[str, Any]) -> str | None:
+    columns = kwargs.get("column_list") or [
+        kwargs[k] for k in ("column", "column_A", "column_B") if kwargs.get(k)
+    ]
+    return ",".join(columns) or None
+
+
+def _exception_message(info: dict | None) -> str | None:
+    # Two shapes: flat {raised_exception, exception_message} when the expectation raised, or
+    # {metric id: {...}} when a metric query failed (e.g. a bad column or broken SQL).
+    if not info:
+        return None
+    entries = [info] if "raised_exception" in info else list(info.values())
+    messages = [
+        e.get("exception_message") or "exception raised"
+        for e in entries
+        if isinstance(e, dict) and e.get("raised_exception")
+    ]
+    return "; ".join(messages) or None
+
+
+def _errored(suite: Suite, error: str) -> list[CheckResult]:
+    # Checks that could not run at all block even at warning level: nothing was verified.
+    return [
+        CheckResult(
+            suite=suite.name,
+            table=suite.table,
+            check_name=c.name,
+            expectation_type=c.expectation.expectation_type,
+            column=None,
+            severity="blocking",
+            success=False,
+            observed_value=None,
+            unexpected_count=None,
+            element_count=None,
+            details={"error": error},
+        )
+        for c in suite.checks
+    ]
+
+
+def _build_docs(context: AbstractDataContext, docs_dir: Path) -> None:
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    context.add_data_docs_site(
+        site_name=DOCS_SITE,
+        site_config={
+            "class_name": "SiteBuilder",
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(docs_dir.resolve()),
+            },
+        },
+    )
+    # Only our site: the ephemeral context also defines a default one under a temp dir.
+    context.build_data_docs(site_names=[DOCS_SITE])
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
