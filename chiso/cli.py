@@ -45,14 +45,14 @@ def cmd_warehouse(args) -> int:
 
 
 def cmd_sample(args) -> int:
-    from chiso.samples import onestop
+    from chiso.samples import generate_all
 
     out = Path(args.out) if args.out else config.load().landing_dir
-    paths = onestop.generate(out, args.start, args.days, seed=args.seed,
-                             dossiers_per_day=args.dossiers_per_day,
-                             formats=tuple(args.formats.split(",")))
-    rows = sum(max(0, sum(1 for _ in open(p, "rb")) - 1) for p in paths if p.suffix == ".csv")
-    print(f"wrote {len(paths)} file(s) to {out / 'onestop'}" + (f" ({rows:,} CSV rows)" if rows else ""))
+    written = generate_all(out, args.start, args.days, seed=args.seed,
+                           dossiers_per_day=args.dossiers_per_day,
+                           formats=tuple(args.formats.split(",")))
+    for feed, paths in written.items():
+        print(f"sample {feed}: {len(paths)} file(s) in {out / feed}")
     return 0
 
 

@@ -18,9 +18,8 @@ class GateBlocked(RuntimeError):
 def run_checks(conn: psycopg.Connection, dsn: str, run_id: str, code_version: str,
                settings: config.Settings | None = None):
     """Validate the candidate schema; record every result; return them."""
-    from expectations.suites import all_suites
-
     from expectations.runner import run_suites  # GX is a heavy import: only when checking
+    from expectations.suites import all_suites
 
     settings = settings or config.load()
     logging.getLogger("great_expectations").setLevel(logging.ERROR)  # chatty about temp dirs

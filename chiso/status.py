@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import psycopg
 
-
-
-
 HINTS = """
 Look at it:
   .venv/bin/chiso warehouse psql -c 'select * from marts.onestop_monthly limit 20'

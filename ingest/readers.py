@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pcsv
 
-from ingest.contract import Contract
+from ingest.contract import Contract, header_key
 
 BLOCK_BYTES = 4 << 20
 SLOW_BATCH_ROWS = 50_000
@@ -203,3 +204,188 @@ def _block(rows, numbers, rejects, layout: Layout) -> Block:
     cols = {name: pa.array(columns[pos], pa.string()) for name, pos in layout.mapping.items()}
     first = numbers[0] if numbers else 0
     return Block(cols, len(rows), first, rejects, pa.array(numbers, pa.int64()))
+
+
+# -- XLSX and JSON Lines ------------------------------------------------------------------------
+@dataclass
+class Source:
+    """A non-CSV file: the headers it did not use, and its blocks (read lazily)."""
+
+    unused: list[str]
+    blocks: Iterator[Block]
+
+
+XLSX_MAX_UNPACKED = 1 << 30  # refuse workbooks that unpack to more than 1 GiB...
+XLSX_MAX_RATIO = 200  # ...or compress better than any real spreadsheet (a zip bomb)
+
+
+def _check_zip(path: Path) -> None:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except zipfile.BadZipFile:
+        raise FileRejected("not an XLSX workbook (not a zip file; a CSV or XLS named .xlsx?)"
+                           ) from None
+    unpacked = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos) or 1
+    if unpacked > XLSX_MAX_UNPACKED or unpacked / packed > XLSX_MAX_RATIO:
+        raise FileRejected(f"refused: the workbook unpacks to {unpacked:,} bytes from "
+                           f"{packed:,} (ratio {unpacked / packed:.0f}); a zip bomb?")
+
+
+def _cell_text(value) -> str | None:
+    """Excel cells as the text a CSV export would have had."""
+    from datetime import date, datetime, time
+
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def read_xlsx(path: Path, contract: Contract) -> Source:
+    """Every sheet whose header matches the contract; a title block above the header is fine."""
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    _check_zip(path)
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as exc:
+        raise FileRejected(f"unreadable XLSX workbook: {exc}") from None
+    sheets = []
+    problems = []
+    for name in book.sheet_names:
+        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        try:
+            index, mapping, unused = choose_header(rows, contract)
+        except FileRejected as exc:
+            problems.append(f"sheet '{name}': {exc}")
+            continue
+        sheets.append((rows[index + 1:], mapping, unused))
+    if not sheets:
+        raise FileRejected("; ".join(problems) or "workbook has no sheets")
+    unused = sorted({str(u) for _, _, un in sheets for u in un if u not in (None, "")})
+    return Source(unused, _xlsx_blocks(sheets))
+
+
+def _xlsx_blocks(sheets) -> Iterator[Block]:
+    record = 0
+    for rows, mapping, _ in sheets:
+        for start in range(0, len(rows), SLOW_BATCH_ROWS):
+            chunk = [r for r in rows[start:start + SLOW_BATCH_ROWS]
+                     if any(v not in (None, "") for v in r)]
+            if not chunk:
+                continue
+            cols = {name: pa.array([_cell_text(r[pos]) if pos < len(r) else None for r in chunk],
+                                   pa.string()) for name, pos in mapping.items()}
+            yield Block(cols, len(chunk), record + 1)
+            record += len(chunk)
+
+
+def read_jsonl(path: Path, contract: Contract) -> Source:
+    """One JSON object per line; nested lists are summarised as the contract's ``nested`` says."""
+    keys: dict[str, str] = {}
+    for col in contract.columns:
+        for h in (col.name, *col.headers):
+            keys.setdefault(header_key(h), col.name)
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if not head.strip():
+        raise FileRejected("file is empty")
+    return Source([], _jsonl_blocks(path, contract, keys))
+
+
+def _jsonl_blocks(path: Path, contract: Contract, keys: dict[str, str]) -> Iterator[Block]:
+    names = [c.name for c in contract.columns]
+    values: dict[str, list] = {n: [] for n in names}
+    numbers: list[int] = []
+    rejects: list[ReaderReject] = []
+    seen_required = False
+    with open(path, encoding="utf-8-sig", errors="strict") as fh:
+        try:
+            for line_no, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    rejects.append(ReaderReject(line_no, f"invalid JSON: {exc.msg}", line[:200]))
+                    continue
+                if not isinstance(obj, dict):
+                    rejects.append(ReaderReject(line_no, "not a JSON object", line[:200]))
+                    continue
+                row = _flatten_json(obj, keys, contract.nested)
+                seen_required = seen_required or any(
+                    row.get(c.name) is not None for c in contract.columns if c.required)
+                for n in names:
+                    values[n].append(row.get(n))
+                numbers.append(line_no)
+                if len(numbers) >= SLOW_BATCH_ROWS:
+                    yield _json_block(values, numbers, rejects)
+                    values, numbers, rejects = {n: [] for n in names}, [], []
+        except UnicodeDecodeError:
+            raise FileRejected("not valid UTF-8 text; re-export as UTF-8") from None
+    if not seen_required and not rejects:
+        missing = ", ".join(c.label() for c in contract.columns if c.required)
+        raise FileRejected(f"no object has the required fields: {missing}")
+    yield _json_block(values, numbers, rejects)
+
+
+def _json_block(values: dict[str, list], numbers: list[int], rejects) -> Block:
+    cols = {n: pa.array(v, pa.string()) for n, v in values.items()}
+    return Block(cols, len(numbers), numbers[0] if numbers else 0, rejects,
+                 pa.array(numbers, pa.int64()))
+
+
+def _scalar_text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _flatten_json(obj: dict, keys: dict[str, str], nested: dict) -> dict[str, str | None]:
+    row: dict[str, str | None] = {}
+    for key, value in obj.items():
+        if isinstance(value, list) and key in nested:
+            continue
+        name = keys.get(header_key(key))
+        if name:
+            row[name] = _scalar_text(value)
+    # Nested lists fill what the flat fields did not say.
+    for list_key, derived in nested.items():
+        items = [i for i in obj.get(list_key) or [] if isinstance(i, dict)]
+        for column, rule in derived.items():
+            if row.get(column) not in (None, ""):
+                continue
+            row[column] = _aggregate(items, rule)
+    return row
+
+
+def _aggregate(items: list[dict], rule: str) -> str | None:
+    """Rules: ``count``, ``any FIELD``, ``count_true FIELD``, ``last FIELD``."""
+    op, _, field_name = rule.partition(" ")
+    if op == "count":
+        return str(len(items))
+    if not items:
+        return None
+    vals = [i.get(field_name) for i in items]
+    if op == "any":
+        return "true" if any(v is True or v in (1, "1", "true") for v in vals) else "false"
+    if op == "count_true":
+        return str(sum(1 for v in vals if v is True or v in (1, "1", "true")))
+    if op == "last":
+        return _scalar_text(next((v for v in reversed(vals) if v not in (None, "")), None))
+    raise ValueError(f"unknown nested rule '{rule}'")

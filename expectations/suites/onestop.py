@@ -1,25 +1,10 @@
-"""The gate's suites, as code: one suite per candidate mart, each check blocking or warning.
-
-Blocking checks stop publication (the marts keep their last good version); warnings are recorded
-for auditors and published with the data. Row-level rules are SQL run in the warehouse
-(``UnexpectedRowsExpectation``); they select key columns only, since GX fetches the rows.
-"""
+"""Suites for the one-stop marts."""
 
 from __future__ import annotations
 
-from functools import cache
-
 from expectations.model import Check, Suite
-
-
-def _gx():
-    import great_expectations.expectations as gxe  # heavy: imported when suites are built
-
-    return gxe
-
-
-def _rows(sql: str, description: str):
-    return _gx().UnexpectedRowsExpectation(unexpected_rows_query=sql, description=description)
+from expectations.suites._helpers import gx as _gx
+from expectations.suites._helpers import rows as _rows
 
 
 def onestop_monthly() -> Suite:
@@ -56,10 +41,5 @@ def onestop_monthly() -> Suite:
     ])
 
 
-@cache
-def _suites() -> tuple[Suite, ...]:
-    return (onestop_monthly(),)
-
-
-def all_suites() -> list[Suite]:
-    return list(_suites())
+def suites() -> list[Suite]:
+    return [onestop_monthly()]
