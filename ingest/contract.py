@@ -58,6 +58,9 @@ class Contract:
     file_types: tuple[str, ...] = ("csv",)
     observed_date_pattern: str | None = None
     nested: dict = field(default_factory=dict)  # JSON Lines: nested list → derived columns
+    # Feed-specific code, named as "module:function" (see ingest/hooks.py for the contracts):
+    reader: str | None = None  # replaces the generic reader (e.g. wide tables → long rows)
+    derive: str | None = None  # adds columns computed from several source columns
 
     @property
     def table(self) -> str:
@@ -101,6 +104,8 @@ def _parse(data: dict) -> Contract:
         file_types=tuple(data.get("file_types", ("csv",))),
         observed_date_pattern=data.get("observed_date_pattern"),
         nested=data.get("nested", {}),
+        reader=data.get("reader"),
+        derive=data.get("derive"),
     )
 
 

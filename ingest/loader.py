@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from ingest import convert, readers
+from ingest import convert, hooks, readers
 from ingest.contract import Contract
 from ingest.landing import LandingFile, sha256
 from ingest.pii import Hasher
@@ -174,6 +174,11 @@ class Loader:
     # -- reading
     def _blocks(self, file: LandingFile, exact: bool) -> Iterator[readers.Block]:
         self._note = None
+        if self.contract.reader:
+            source = hooks.load(self.contract.reader)(file, self.contract)
+            if source.unused:
+                self._note = "ignored columns: " + ", ".join(map(str, source.unused[:20]))
+            return source.blocks
         if file.kind == "csv":
             layout = readers.sniff_csv(file.path, self.contract)
             if layout.unused:
@@ -193,13 +198,19 @@ class Loader:
         names = [c.stored_name for c in contract.columns] + list(META_COLUMNS)
         col_sql = ", ".join(f'"{n}"' for n in names)
         read = loaded = rejected = 0
+        derive = hooks.load(contract.derive) if contract.derive else None
+        file_context = {"observed_date": observed}
         spool = tempfile.SpooledTemporaryFile(max_size=16 << 20, mode="w+b")
         rejects = io.TextIOWrapper(spool, encoding="utf-8", newline="")
         writer = csv.writer(rejects)
         with self.conn.cursor() as cur:
             with cur.copy(f"copy {contract.table} ({col_sql}) from stdin (format csv)") as copy:
                 for block in blocks:
+                    if derive:
+                        block = hooks.apply_derive(derive, block, file_context)
                     conv = convert.convert(contract, block.columns, block.num_rows, self.hasher)
+                    if block.errors:
+                        conv = hooks.merge_errors(conv, block.errors)
                     numbers = block.row_numbers
                     if numbers is None:
                         numbers = pa.array(np.arange(block.first_row,

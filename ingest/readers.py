@@ -45,6 +45,9 @@ class Block:
     first_row: int  # record number of the first row; rows are consecutive
     rejects: list[ReaderReject] = field(default_factory=list)
     row_numbers: pa.Array | None = None  # set when rows are not consecutive
+    # Row-level errors found before typing (by a feed's derive hook): (row index, column,
+    # reason, value). Those rows are quarantined like rows that fail typing.
+    errors: list[tuple[int, str, str, str | None]] = field(default_factory=list)
 
 
 class NeedsExactRead(Exception):

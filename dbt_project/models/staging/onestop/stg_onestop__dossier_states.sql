@@ -1,6 +1,6 @@
 -- One row per dossier per export in which it was observed: renamed, typed, local dates added.
 with source as (
-    select * from {{ source('raw', 'onestop') }}
+    select * from {{ source('onestop', 'onestop') }}
 ),
 
 renamed as (
