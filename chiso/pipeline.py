@@ -161,11 +161,11 @@ def summary(run: Run) -> dict:
         pub = conn.execute("select version, schema_name, row_counts from audit.publications"
                            " where run_id = %s and action = 'publish'"
                            " order by publication_id desc limit 1", (run.run_id,)).fetchone()
-        status = conn.execute("select status, message from audit.runs where run_id = %s",
-                              (run.run_id,)).fetchone()
+        status = conn.execute("select status, message, run_date from audit.runs"
+                              " where run_id = %s", (run.run_id,)).fetchone()
     return {
         "run_id": run.run_id,
-        "run_date": run.run_date.isoformat(),
+        "run_date": (status[2] if status else run.run_date).isoformat(),
         "status": status[0] if status else None,
         "message": status[1] if status else None,
         "feeds": [{"feed": f, "files_loaded": fl, "files_rejected": fr, "rows_loaded": rl,

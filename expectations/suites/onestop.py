@@ -34,8 +34,8 @@ def onestop_monthly() -> Suite:
             "select agency_code, month_start from {batch} where month_start > current_date",
             "no month after today")),
         Check("agency_in_reference", _rows(
-            "select b.agency_code, b.month_start from {batch} b where not exists"
-            " (select 1 from reference.ref_agencies a where a.agency_code = b.agency_code)",
+            "select agency_code, month_start from {batch} where agency_code not in"
+            " (select agency_code from reference.ref_agencies)",
             "every agency is in the agency seed (add new units to ref_agencies.csv)"),
             severity="warning"),
     ])
