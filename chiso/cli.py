@@ -74,7 +74,8 @@ def cmd_ingest(args) -> int:
 def cmd_build(args) -> int:
     from chiso import pipeline
 
-    run = pipeline.Run(args.run_id or runinfo.cli_run_id(args.date), args.date, quiet=args.quiet)
+    run = pipeline.Run(args.run_id or runinfo.cli_run_id(args.date), args.date, quiet=args.quiet,
+                       full_refresh=args.full_refresh)
     outcome = pipeline.build(run)
     print(f"dbt build: {', '.join(f'{n} {k}' for k, n in sorted(outcome.counts.items()))}")
     return 0
@@ -125,7 +126,8 @@ def _latest_checked_run(conn) -> str | None:
 def cmd_run(args) -> int:
     from chiso import pipeline
 
-    run = pipeline.Run(args.run_id or runinfo.cli_run_id(args.date), args.date, quiet=args.quiet)
+    run = pipeline.Run(args.run_id or runinfo.cli_run_id(args.date), args.date, quiet=args.quiet,
+                       full_refresh=args.full_refresh)
     result = pipeline.run_all(run)
     print(pipeline.format_summary(result))
     return 0
@@ -190,6 +192,9 @@ def parser() -> argparse.ArgumentParser:
         c = sub.add_parser(name, help=helptext)
         c.add_argument("--run-id")
         c.add_argument("--quiet", action="store_true", help="no progress output (cron)")
+        if name in ("build", "run"):
+            c.add_argument("--full-refresh", action="store_true",
+                           help="rebuild incremental models from all of raw")
         if name != "ingest":
             c.add_argument("--date", type=_date, default=_today(),
                            help="run date YYYY-MM-DD (cut-off: local midnight starting it)")

@@ -76,9 +76,13 @@ def run(command: list[str], dsn: str, as_of: datetime | None = None,
 
 
 def build(dsn: str, as_of: datetime, settings: config.Settings | None = None,
-          quiet: bool = False) -> DbtOutcome:
-    """``dbt build``: seeds, models and their tests, in dependency order."""
-    outcome = run(["build"], dsn, as_of, settings, quiet)
+          quiet: bool = False, full_refresh: bool = False) -> DbtOutcome:
+    """``dbt build``: seeds, models and their tests, in dependency order.
+
+    ``full_refresh`` rebuilds incremental models from all of raw (after a model changed shape).
+    """
+    outcome = run(["build", *(["--full-refresh"] if full_refresh else [])], dsn, as_of,
+                  settings, quiet)
     if not outcome.success:
         raise DbtError("dbt build failed: " + "; ".join(outcome.failures[:5]))
     return outcome

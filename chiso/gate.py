@@ -22,6 +22,7 @@ def run_checks(conn: psycopg.Connection, dsn: str, run_id: str, code_version: st
     from expectations.suites import all_suites
 
     settings = settings or config.load()
+    # After GX's import (inside the runner's import above), which sets its own levels.
     logging.getLogger("great_expectations").setLevel(logging.ERROR)  # chatty about temp dirs
     docs = settings.docs_dir / "checks" / _safe(run_id)
     results = run_suites(dsn, settings.candidate_schema, all_suites(), docs_dir=docs,

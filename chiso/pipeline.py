@@ -33,6 +33,7 @@ class Run:
     trigger: str = "cli"
     settings: config.Settings = field(default_factory=config.load)
     quiet: bool = False
+    full_refresh: bool = False
 
     @property
     def as_of(self) -> datetime:
@@ -73,7 +74,8 @@ def ingest(run: Run) -> list:
 
 
 def build(run: Run) -> dbt.DbtOutcome:
-    return dbt.build(run.dsn, run.as_of, run.settings, quiet=run.quiet)
+    return dbt.build(run.dsn, run.as_of, run.settings, quiet=run.quiet,
+                     full_refresh=run.full_refresh)
 
 
 def check(run: Run) -> tuple[int, int, int]:

@@ -39,7 +39,7 @@ def test_dagbag_imports_without_errors_and_has_the_nightly_shape(session_home):
     print(f"DagBag parse: {parse_seconds:.2f}s")
 
 
-def _expected_monthly(folder: Path) -> dict[tuple[str, str], dict[str, int]]:
+def _expected_monthly(folder: Path) -> dict[tuple[str, str, str], Counter]:
     """Recompute onestop_monthly from the CSV files alone (no chiso code), as of the run date."""
     latest: dict[str, dict[str, str]] = {}
     for path in sorted(folder.glob("onestop_*.csv")):  # file names sort by export date
@@ -50,24 +50,24 @@ def _expected_monthly(folder: Path) -> dict[tuple[str, str], dict[str, int]]:
     def ts(text: str) -> datetime | None:
         return datetime.strptime(text, "%d/%m/%Y %H:%M:%S") if text else None
 
-    out: dict[tuple[str, str], Counter] = {}
+    out: dict[tuple[str, str, str], Counter] = {}
     for rec in latest.values():
         status = int(rec["TrangThaiHoSo"])
         if status in (3, 7):  # not received, withdrawn: not counted
             continue
-        agency = rec["DonViXuLy"]
+        agency = (rec["DonViXuLy"], rec["MaLinhVuc"])
         received = ts(rec["NgayTiepNhan"])
         due = ts(rec["NgayHenTraMoi"]) or ts(rec["NgayHenTra"])
         if due and due.time() == datetime.min.time():
             due += timedelta(days=1, seconds=-1)
         finished = (ts(rec["NgayKetThucXuLy"]) or ts(rec["NgayTra"])) if status in (8, 9, 10) else None
         month = received.strftime("%Y-%m-01")
-        out.setdefault((agency, month), Counter())
-        out[(agency, month)]["received"] += 1
-        out[(agency, month)]["online"] += rec["KenhThucHien"] == "2"
+        out.setdefault((*agency, month), Counter())
+        out[(*agency, month)]["received"] += 1
+        out[(*agency, month)]["online"] += rec["KenhThucHien"] == "2"
         if finished:
             fm = finished.strftime("%Y-%m-01")
-            c = out.setdefault((agency, fm), Counter())
+            c = out.setdefault((*agency, fm), Counter())
             c["completed"] += 1
             late = int(rec["SoLanBoSung"] or 0) > 1 or finished > due
             c["late" if late else "on_time"] += 1
@@ -75,7 +75,7 @@ def _expected_monthly(folder: Path) -> dict[tuple[str, str], dict[str, int]]:
         for month_end in MONTH_ENDS:
             if due and due < month_end and received < month_end and (
                     finished is None or finished >= month_end):
-                key = (agency, (month_end - timedelta(seconds=1)).strftime("%Y-%m-01"))
+                key = (*agency, (month_end - timedelta(seconds=1)).strftime("%Y-%m-01"))
                 out.setdefault(key, Counter())["open_overdue"] += 1
     return out
 
@@ -97,10 +97,10 @@ def test_airflow_dags_test_publishes_marts_matching_the_files(warehouse_url, lan
 
     # Read what BI tools read, as the BI role.
     with psycopg.connect(warehouse.bi_url(warehouse_url)) as bi:
-        got = {(a, m): {"received": r, "online": o, "completed": c, "on_time": t, "late": lt,
-                        "open_overdue": od}
-               for a, m, r, o, c, t, lt, od in bi.execute(
-                   "select agency_code, month_start::text, dossiers_received,"
+        got = {(a, f, m): {"received": r, "online": o, "completed": c, "on_time": t, "late": lt,
+                           "open_overdue": od}
+               for a, f, m, r, o, c, t, lt, od in bi.execute(
+                   "select agency_code, field_code, month_start::text, dossiers_received,"
                    " dossiers_received_online, dossiers_completed, dossiers_completed_on_time,"
                    " dossiers_completed_late, dossiers_open_overdue from marts.onestop_monthly")}
     want = {k: {f: v.get(f, 0) for f in ("received", "online", "completed", "on_time", "late",

@@ -12,6 +12,11 @@ def gx():
 def rows(sql: str, description: str):
     """A row-level rule as SQL over ``{batch}``; select key columns only (GX fetches the rows).
 
-    GX substitutes ``{batch}`` with an already-aliased subquery: do not alias it again.
+    GX substitutes ``{batch}`` with an already-aliased subquery: to name it, wrap it:
+    ``select … from (select * from {batch}) s``.
+    ``{candidate}`` names the candidate schema, for rules that compare two marts.
     """
+    from chiso import config
+
+    sql = sql.replace("{candidate}", f'"{config.load().candidate_schema}"')
     return gx().UnexpectedRowsExpectation(unexpected_rows_query=sql, description=description)

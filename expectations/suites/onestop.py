@@ -15,7 +15,7 @@ def onestop_monthly() -> Suite:
     return Suite("onestop_monthly", "onestop_monthly", [
         Check("has_rows", gxe.ExpectTableRowCountToBeBetween(min_value=1)),
         Check("grain_unique", gxe.ExpectCompoundColumnsToBeUnique(
-            column_list=["agency_code", "month_start"])),
+            column_list=["agency_code", "field_code", "month_start"])),
         *[Check(f"{c}_not_null", gxe.ExpectColumnValuesToNotBeNull(column=c))
           for c in ("agency_code", "month_start")],
         *[Check(f"{c}_within_0_1", gxe.ExpectColumnValuesToBeBetween(
@@ -23,7 +23,7 @@ def onestop_monthly() -> Suite:
         *[Check(f"{c}_not_negative", gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0))
           for c in counts],
         Check("on_time_plus_late_is_completed", _rows(
-            "select agency_code, month_start from {batch}"
+            "select agency_code, field_code, month_start from {batch}"
             " where dossiers_completed_on_time + dossiers_completed_late <> dossiers_completed",
             "completed on time + completed late = completed")),
         Check("online_within_received", _rows(
@@ -41,5 +41,63 @@ def onestop_monthly() -> Suite:
     ])
 
 
+def dossiers() -> Suite:
+    gxe = _gx()
+    return Suite("dossiers", "dossiers", [
+        Check("counted_once", gxe.ExpectColumnValuesToBeUnique(column="dossier_code")),
+        Check("dossier_code_not_null", gxe.ExpectColumnValuesToNotBeNull(column="dossier_code")),
+        Check("received_not_in_future", _rows(
+            "select dossier_code from {batch} where received_at > now()",
+            "no dossier received in the future")),
+        Check("finished_not_before_received", _rows(
+            "select dossier_code from {batch} where finished_at < received_at",
+            "processing ends after receipt")),
+        Check("finished_status_has_end_date", _rows(
+            "select dossier_code from {batch} where status_code in (9, 10) and finished_at is null",
+            "a processed or returned dossier has an end-of-processing date"), severity="warning"),
+        Check("channel_in_code_list", gxe.ExpectColumnValuesToBeInSet(
+            column="channel", value_set=[1, 2, 3])),
+    ])
+
+
+def service_index_monthly() -> Suite:
+    gxe = _gx()
+    rates = ("on_time_rate", "online_rate", "online_payment_rate", "digitisation_rate",
+             "satisfaction_rate")
+    return Suite("service_index_monthly", "service_index_monthly", [
+        *[Check(f"{c}_within_0_1", gxe.ExpectColumnValuesToBeBetween(
+            column=c, min_value=0, max_value=1)) for c in rates],
+        Check("total_within_computed_max", _rows(
+            "select scope, unit_code, month_start from {batch}"
+            " where total_points < 0 or total_points > max_points_computed",
+            "0 ≤ total points ≤ the maximum of the blocks computed")),
+        Check("province_reconciles_with_dossiers", _rows(
+            "select unit_code, month_start from (select * from {batch}) s where scope = 'province'"
+            " and dossiers_received <> (select count(*) from {candidate}.dossiers d"
+            " where d.is_counted and d.received_month = s.month_start"
+            " and d.received_at < s.as_of_at)",
+            "province receipts = counted dossiers received that month")),
+    ])
+
+
+def month_totals_reconcile() -> Suite:
+    """onestop_monthly adds up to the current-state fact: each dossier counted once."""
+    return Suite("onestop_reconciliation", "onestop_monthly", [
+        Check("received_matches_dossiers", _rows(
+            "select month_start from (select month_start, max(as_of_at) as as_of_at,"
+            " sum(dossiers_received) as n from {batch} group by month_start) m"
+            " where n <> (select count(*) from {candidate}.dossiers d where d.is_counted"
+            " and d.received_month = m.month_start and d.received_at < m.as_of_at)",
+            "monthly receipts = dossiers in marts.dossiers received that month")),
+        Check("completed_matches_dossiers", _rows(
+            "select month_start from (select month_start, max(as_of_at) as as_of_at,"
+            " sum(dossiers_completed) as n from {batch} group by month_start) m"
+            " where n <> (select count(*) from {candidate}.dossiers d where d.is_counted"
+            " and d.finished_month = m.month_start and d.received_at < m.as_of_at"
+            " and d.finished_at < m.as_of_at)",
+            "monthly completions = dossiers in marts.dossiers finished that month")),
+    ])
+
+
 def suites() -> list[Suite]:
-    return [onestop_monthly()]
+    return [onestop_monthly(), dossiers(), service_index_monthly(), month_totals_reconcile()]

@@ -1,5 +1,14 @@
--- One row per dossier (current state) with its end of processing, effective appointment and
--- timeliness as of the run's cut-off. Rules: ../docs/onestop_rules.md (Decision 766).
+{{ config(materialized='view') }}
+-- One row per dossier (current state) with its end of processing, the appointment that applies
+-- and its timeliness as of the run's cut-off, following Decision 766's rules:
+--   * end of processing = processed, else result returned, else refused/stopped;
+--   * a supplement request moves the appointment (NgayHenTraMoi): the citizen's time is not
+--     counted; more than one supplement request counts as late;
+--   * a dossier without an appointment is held to the procedure's legal maximum duration
+--     (working days after receipt, ref_procedures.legal_days);
+--   * an appointment given as a date only lasts until the end of that day;
+--   * finished before the appointment's day = early, on that day = on time (both "on time");
+--   * unfinished dossiers are judged at the cut-off: overdue when the appointment has passed.
 with dossiers as (
     select * from {{ ref('int_dossiers_current') }}
 ),
@@ -8,28 +17,56 @@ statuses as (
     select status_code, is_finished, is_counted from {{ ref('ref_dossier_statuses') }}
 ),
 
+procedures as (
+    select procedure_code, legal_days from {{ ref('ref_procedures') }}
+),
+
+calendar as (
+    select date_day, is_working_day, working_day_number from {{ ref('int_calendar') }}
+),
+
 timed as (
     select
         d.*,
-        st.is_counted,
-        -- End of processing: processed, else result returned, else refusal/stop.
+        coalesce(st.is_counted, true) as is_counted,
         case when st.is_finished and d.status_code not in (3, 7)
              then coalesce(d.processed_at, d.returned_at, d.refused_at) end as finished_at,
-        -- A supplement request moves the appointment: the citizen's time is not counted.
-        coalesce(d.new_due_at, d.due_at) as appointment_at
+        coalesce(d.new_due_at, d.due_at) as given_appointment_at,
+        p.legal_days
     from dossiers as d
     left join statuses as st using (status_code)
+    left join procedures as p using (procedure_code)
+),
+
+-- The legal deadline: the end of the legal_days-th working day after the day of receipt.
+legal as (
+    select
+        t.dossier_code,
+        (due_day.date_day + interval '1 day' - interval '1 second')
+            at time zone '{{ var("local_tz") }}' as legal_due_at
+    from timed as t
+    join calendar as received_day on received_day.date_day = {{ local_date('t.received_at') }}
+    join calendar as due_day
+      on due_day.is_working_day
+     and due_day.working_day_number = received_day.working_day_number + t.legal_days
+    where t.given_appointment_at is null and t.legal_days is not null
 ),
 
 with_due as (
     select
-        *,
-        -- An appointment given as a date only (00:00) lasts until the end of that day.
-        case when appointment_at = date_trunc('day', appointment_at at time zone '{{ var("local_tz") }}')
-                                   at time zone '{{ var("local_tz") }}'
-             then appointment_at + interval '1 day' - interval '1 second'
-             else appointment_at end as due_end_at
-    from timed
+        t.*,
+        coalesce(t.given_appointment_at, l.legal_due_at) as appointment_at,
+        t.given_appointment_at is null and l.legal_due_at is not null as is_legal_deadline,
+        case
+            when t.given_appointment_at is null then l.legal_due_at
+            when t.given_appointment_at = date_trunc('day', t.given_appointment_at
+                                                     at time zone '{{ var("local_tz") }}')
+                                          at time zone '{{ var("local_tz") }}'
+                then t.given_appointment_at + interval '1 day' - interval '1 second'
+            else t.given_appointment_at
+        end as due_end_at
+    from timed as t
+    left join legal as l using (dossier_code)
 )
 
 select

@@ -5,8 +5,16 @@
     indexes=[{'columns': ['dossier_code'], 'unique': True}, {'columns': ['batch_id']}],
 ) }}
 -- One row per dossier: its latest observed state. Incremental: a run reads only batches loaded
--- since the last run, and competes them with the stored state, so a file that arrives late (an
+-- since the last run and competes them with the stored state, so a file that arrives late (an
 -- older export loaded after a newer one) can never roll a dossier back to an older state.
+{%- set columns = [
+    'dossier_code', 'procedure_code', 'field_code', 'agency_code', 'batch_id', 'source_row',
+    'procedure_name', 'applicant_name_hash', 'applicant_id_number_hash', 'channel',
+    'status_code', 'supplement_count', 'document_count', 'documents_digitised',
+    'documents_reused', 'is_online', 'paid_online', 'is_digitised', 'has_apology',
+    'has_electronic_result', 'observed_date', 'submitted_at', 'received_at', 'due_at',
+    'new_due_at', 'processed_at', 'returned_at', 'refused_at',
+] %}
 
 with new_states as (
     select * from {{ ref('stg_onestop__dossier_states') }}
@@ -20,20 +28,14 @@ statuses as (
 ),
 
 contenders as (
-    select s.*, st.stage_rank
-    from new_states as s
+    select {{ columns | join(', ') }}, st.stage_rank
+    from new_states
     left join statuses as st using (status_code)
     {% if is_incremental() %}
     union all
-    select
-        cur.dossier_code, cur.procedure_code, cur.field_code, cur.agency_code, cur.batch_id,
-        cur.source_row, cur.procedure_name, cur.applicant_name_hash,
-        cur.applicant_id_number_hash, cur.channel, cur.status_code, cur.supplement_count,
-        cur.is_online, cur.paid_online, cur.is_digitised, cur.has_apology, cur.observed_date,
-        cur.submitted_at, cur.received_at, cur.due_at, cur.new_due_at, cur.processed_at,
-        cur.returned_at, cur.refused_at, cur.stage_rank
-    from {{ this }} as cur
-    where cur.dossier_code in (select dossier_code from new_states)
+    select {{ columns | join(', ') }}, stage_rank
+    from {{ this }}
+    where dossier_code in (select dossier_code from new_states)
     {% endif %}
 ),
 
@@ -49,10 +51,7 @@ ranked as (
 )
 
 select
-    dossier_code, procedure_code, field_code, agency_code, batch_id, source_row,
-    procedure_name, applicant_name_hash, applicant_id_number_hash, channel, status_code,
-    supplement_count, is_online, paid_online, is_digitised, has_apology, observed_date,
-    submitted_at, received_at, due_at, new_due_at, processed_at, returned_at, refused_at,
+    {{ columns | join(', ') }},
     stage_rank,
     -- the highest batch this run read: the next run starts after it
     (select max(batch_id) from new_states) as processed_batch_id

@@ -17,17 +17,23 @@ renamed as (
         procedure_name,
         applicant_name_hash,
         applicant_id_number_hash,
+        applicant_phone_hash,
+        applicant_address_hash,
 
         -- numerics
         channel,
         status_code,
         coalesce(supplement_count, 0)      as supplement_count,
+        document_count,
+        documents_digitised,
+        documents_reused,
 
         -- booleans
         channel = 2                        as is_online,
         paid_online,
         is_digitised,
         coalesce(apology_issued, false)    as has_apology,
+        has_electronic_result,
 
         -- dates
         _observed_date                     as observed_date,
