@@ -49,7 +49,7 @@ def cmd_sample(args) -> int:
 
     out = Path(args.out) if args.out else config.load().landing_dir
     written = generate_all(out, args.start, args.days, seed=args.seed,
-                           dossiers_per_day=args.dossiers_per_day,
+                           dossiers_per_day=args.dossiers_per_day, agencies=args.agencies,
                            formats=tuple(args.formats.split(",")))
     for feed, paths in written.items():
         print(f"sample {feed}: {len(paths)} file(s) in {out / feed}")
@@ -179,7 +179,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--start", type=_date, required=True)
     s.add_argument("--days", type=int, default=7)
     s.add_argument("--seed", type=int, default=1)
-    s.add_argument("--dossiers-per-day", type=int, default=200)
+    s.add_argument("--dossiers-per-day", type=int, default=200,
+                   help="scale: one-stop dossiers received per day")
+    s.add_argument("--agencies", type=int, help="scale: number of processing agencies")
     s.add_argument("--formats", default="csv", help="comma-separated: csv,jsonl,xlsx")
     s.set_defaults(fn=cmd_sample)
 

@@ -54,8 +54,9 @@ def format(report: dict) -> str:
     if not report["loads"]:
         out.append("  (none)")
     p = report["publication"]
-    out.append("Publication: " + (f"version {p['version']} ({p['action']}, {p['schema']}) by "
-                                  f"{p['run_id']} at {p['at']:%Y-%m-%d %H:%M}" if p else "none yet"))
+    out.append("Publication: " + (
+        f"version {p['version']} ({p['action']}, {p['schema']}) by {p['run_id']}"
+        f" at {p['at']:%Y-%m-%d %H:%M}" if p else "none yet"))
     fails = report["failing_checks"]
     out.append(f"Failing checks in {report['checked_run']}: " + ("none" if not fails else ""))
     for f in fails:

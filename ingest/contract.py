@@ -93,7 +93,8 @@ def _parse(data: dict) -> Contract:
     columns = []
     for c in data["columns"]:
         if c["type"] not in TYPES:
-            raise ValueError(f"contract {data['feed']}: column {c['name']} has unknown type {c['type']}")
+            raise ValueError(f"contract {data['feed']}: column {c['name']} has unknown type "
+                             f"{c['type']}")
         columns.append(Column(
             name=c["name"], type=c["type"], headers=tuple(c.get("headers", ())),
             required=bool(c.get("required", False)), codes=tuple(c.get("codes", ())),

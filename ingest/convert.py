@@ -109,9 +109,12 @@ def _bools(values: pa.Array) -> tuple[pa.Array, pa.Array]:
 def _decimals(values: pa.Array) -> tuple[pa.Array, pa.Array]:
     """'52,61', '70%', '1.234,5' → numeric text for COPY (no float rounding)."""
     text = pc.replace_substring_regex(values, r"[%\s]", "")
-    # A comma is the decimal mark when it is the last separator ("1.234,5", "52,61").
-    text = pc.replace_substring_regex(text, r"\.(?=\d{3}(?:[.,]|$))(?=.*,)", "")
-    text = pc.replace_substring(text, ",", ".")
+    # A comma is the decimal mark when it is the last separator ("1.234,5", "52,61"); then dots
+    # are thousands separators. Otherwise commas are ("1,234.5"). (RE2: no look-arounds.)
+    comma_last = pc.fill_null(pc.match_substring_regex(text, r",[^.]*$"), False)
+    text = pc.if_else(comma_last,
+                      pc.replace_substring(pc.replace_substring(text, ".", ""), ",", "."),
+                      pc.replace_substring(text, ",", ""))
     ok = pc.match_substring_regex(text, r"^[+-]?(\d+\.?\d*|\.\d+)$")
     return pc.if_else(ok, text, None), pc.invert(ok)
 

@@ -20,7 +20,6 @@ from importlib import import_module
 
 import pyarrow as pa
 
-
 from ingest.convert import Converted
 from ingest.readers import Block
 

@@ -252,7 +252,8 @@ class Loader:
         # The record keeps what the source said, except personal data, which is kept hashed.
         record_cols = {}
         for col in self.contract.columns:
-            source = conv.values[col.stored_name] if col.type == "pii" else block.columns.get(col.name)
+            pii = col.type == "pii"
+            source = conv.values[col.stored_name] if pii else block.columns.get(col.name)
             if source is not None:
                 record_cols[col.stored_name] = pc.take(source, bad_idx).to_pylist()
         cols = pc.take(conv.error_column, bad_idx).to_pylist()

@@ -74,7 +74,8 @@ def _detect_encoding(head: bytes) -> str:
     return "utf-8"
 
 
-def choose_header(rows: list[list[str]], contract: Contract) -> tuple[int, dict[str, int], list[str]]:
+def choose_header(rows: list[list[str]],
+                  contract: Contract) -> tuple[int, dict[str, int], list[str]]:
     """The first row that names every required column (else the best partial match, rejected)."""
     best: tuple[int, int, dict[str, int], list[str]] | None = None
     for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):

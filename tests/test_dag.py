@@ -60,7 +60,9 @@ def _expected_monthly(folder: Path) -> dict[tuple[str, str, str], Counter]:
         due = ts(rec["NgayHenTraMoi"]) or ts(rec["NgayHenTra"])
         if due and due.time() == datetime.min.time():
             due += timedelta(days=1, seconds=-1)
-        finished = (ts(rec["NgayKetThucXuLy"]) or ts(rec["NgayTra"])) if status in (8, 9, 10) else None
+        finished = None
+        if status in (8, 9, 10):
+            finished = ts(rec["NgayKetThucXuLy"]) or ts(rec["NgayTra"])
         month = received.strftime("%Y-%m-01")
         out.setdefault((*agency, month), Counter())
         out[(*agency, month)]["received"] += 1

@@ -10,7 +10,7 @@ from datetime import date
 from importlib import import_module
 from pathlib import Path
 
-FEEDS = ("onestop",)
+FEEDS = ("onestop", "tasks", "indices")
 
 
 def generate_all(out_dir: Path, start: date, days: int, seed: int = 1,

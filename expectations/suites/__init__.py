@@ -12,7 +12,7 @@ from importlib import import_module
 
 from expectations.model import Suite
 
-DOMAINS = ("onestop",)
+DOMAINS = ("onestop", "tasks", "indices")
 
 
 @cache

@@ -38,20 +38,8 @@ timed as (
     left join procedures as p using (procedure_code)
 ),
 
--- The legal deadline: the end of the legal_days-th working day after the day of receipt.
-legal as (
-    select
-        t.dossier_code,
-        (due_day.date_day + interval '1 day' - interval '1 second')
-            at time zone '{{ var("local_tz") }}' as legal_due_at
-    from timed as t
-    join calendar as received_day on received_day.date_day = {{ local_date('t.received_at') }}
-    join calendar as due_day
-      on due_day.is_working_day
-     and due_day.working_day_number = received_day.working_day_number + t.legal_days
-    where t.given_appointment_at is null and t.legal_days is not null
-),
-
+-- Every CTE is referenced once, so PostgreSQL inlines them and a filter on this view (the
+-- incremental mart's "changed or still open") reaches the base table's indexes.
 with_due as (
     select
         t.*,
@@ -66,7 +54,18 @@ with_due as (
             else t.given_appointment_at
         end as due_end_at
     from timed as t
-    left join legal as l using (dossier_code)
+    -- The legal deadline: the end of the legal_days-th working day after the day of receipt
+    -- (plain joins on the calendar: hash joins, not a lookup per dossier).
+    left join calendar as received_day
+      on t.given_appointment_at is null
+     and received_day.date_day = {{ local_date('t.received_at') }}
+    left join calendar as due_day
+      on due_day.is_working_day
+     and due_day.working_day_number = received_day.working_day_number + t.legal_days
+    cross join lateral (
+        select (due_day.date_day + interval '1 day' - interval '1 second')
+                   at time zone '{{ var("local_tz") }}' as legal_due_at
+    ) as l
 )
 
 select

@@ -2,7 +2,8 @@
     materialized='incremental',
     unique_key='dossier_code',
     incremental_strategy='delete+insert',
-    indexes=[{'columns': ['dossier_code'], 'unique': True}, {'columns': ['batch_id']}],
+    indexes=[{'columns': ['dossier_code'], 'unique': True},
+             {'columns': ['processed_batch_id']}],
 ) }}
 -- One row per dossier: its latest observed state. Incremental: a run reads only batches loaded
 -- since the last run and competes them with the stored state, so a file that arrives late (an

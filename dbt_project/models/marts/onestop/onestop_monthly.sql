@@ -1,7 +1,23 @@
+{{ config(materialized='incremental', unique_key='month_start',
+          incremental_strategy='delete+insert') }}
 -- One row per processing agency × procedure field × month (local time), up to the cut-off.
+-- Incremental by month: a night recomputes only the months its new exports touched.
 with dossiers as (
     select * from {{ ref('dossiers') }}
     where is_counted and received_at < {{ as_of() }}
+),
+
+months as (
+    {% if is_incremental() %}
+    {{ affected_months(ref('dossiers'), this) }}
+    {% else %}
+    select distinct received_month as month_start from dossiers
+    union
+    select distinct finished_month from dossiers where finished_month is not null
+    union
+    select date_trunc('month', ({{ as_of() }} - interval '1 second')
+                               at time zone '{{ var("local_tz") }}')::date
+    {% endif %}
 ),
 
 received as (
@@ -10,6 +26,7 @@ received as (
         count(*)                                                as dossiers_received,
         count(*) filter (where is_online)                       as dossiers_received_online
     from dossiers
+    where received_month in (select month_start from months)
     group by 1, 2, 3
 ),
 
@@ -20,7 +37,7 @@ completed as (
         count(*) filter (where is_on_time)                      as dossiers_completed_on_time,
         count(*) filter (where is_late)                         as dossiers_completed_late
     from dossiers
-    where finished_at < {{ as_of() }}
+    where finished_at < {{ as_of() }} and finished_month in (select month_start from months)
     group by 1, 2, 3
 ),
 
@@ -41,6 +58,9 @@ overdue_months as (
                      {{ as_of() }}) as month_end_at
     ) as e
     where d.due_end_at < {{ as_of() }}
+      -- only dossiers that were ever open past their appointment
+      and (d.finished_at is null or d.finished_at > d.due_end_at)
+      and m.month_start::date in (select month_start from months)
       and e.month_end_at > d.due_end_at
       and (d.finished_at is null or d.finished_at >= e.month_end_at)
 ),
@@ -73,7 +93,8 @@ select
                                                 as on_time_rate,
     round(r.dossiers_received_online::numeric / nullif(r.dossiers_received, 0), 4)
                                                 as online_rate,
-    {{ as_of() }}                               as as_of_at
+    {{ as_of() }}                               as as_of_at,
+    (select max(processed_batch_id) from {{ ref('dossiers') }}) as source_batch_id
 from keys as k
 left join received as r using (agency_code, field_code, month_start)
 left join completed as c using (agency_code, field_code, month_start)

@@ -2,11 +2,26 @@
 -- the logs, with their rates and points (threshold rule: full points at or above the block's
 -- threshold, else rate × max / threshold). Units are agencies, plus one row per province
 -- (scope = 'province', unit_code = the province code).
-with dossiers as (
+-- Incremental by month, like onestop_monthly.
+{{ config(materialized='incremental', unique_key='month_start',
+          incremental_strategy='delete+insert') }}
+with months as (
+    {% if is_incremental() %}
+    {{ affected_months(ref('dossiers'), this) }}
+    {% else %}
+    select distinct received_month as month_start from {{ ref('dossiers') }}
+    union
+    select distinct finished_month from {{ ref('dossiers') }} where finished_month is not null
+    {% endif %}
+),
+
+dossiers as (
     select d.*, a.province_code
     from {{ ref('dossiers') }} as d
     left join {{ ref('ref_agencies') }} as a using (agency_code)
     where d.is_counted and d.received_at < {{ as_of() }}
+      and (d.received_month in (select month_start from months)
+           or d.finished_month in (select month_start from months))
 ),
 
 per_unit as (
@@ -24,6 +39,7 @@ received as (
         count(*) filter (where paid_online)                    as dossiers_paid_online,
         count(*) filter (where is_digitised)                   as dossiers_digitised
     from per_unit
+    where received_month in (select month_start from months)
     group by 1, 2, 3
 ),
 
@@ -34,7 +50,7 @@ completed as (
         count(*) filter (where is_on_time)                     as dossiers_on_time,
         count(*) filter (where is_late)                        as dossiers_late
     from per_unit
-    where finished_at < {{ as_of() }}
+    where finished_at < {{ as_of() }} and finished_month in (select month_start from months)
     group by 1, 2, 3
 ),
 
@@ -109,7 +125,8 @@ select
     max(s.block_points) filter (where s.block_code = 'satisfaction')   as satisfaction_points,
     sum(s.block_points)                                                as total_points,
     sum(s.max_points) filter (where s.block_points is not null)        as max_points_computed,
-    {{ as_of() }}                                                      as as_of_at
+    {{ as_of() }}                                                      as as_of_at,
+    (select max(processed_batch_id) from {{ ref('dossiers') }})       as source_batch_id
 from rates as r
 join scored as s using (scope, unit_code, month_start)
 group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10

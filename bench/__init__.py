@@ -1,0 +1,1 @@
+"""Benchmarks (not part of `make test`): run with `make bench` or `python -m bench.<name>`."""

@@ -1,0 +1,1 @@
+"""Feed-specific hooks named by contracts (``reader:`` / ``derive:``); see ingest/hooks.py."""
