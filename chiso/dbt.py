@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from contextlib import contextmanager
@@ -79,10 +80,42 @@ def build(dsn: str, as_of: datetime, settings: config.Settings | None = None,
           quiet: bool = False, full_refresh: bool = False) -> DbtOutcome:
     """``dbt build``: seeds, models and their tests, in dependency order.
 
+    Seeds (and their tests) are reloaded only when their files changed since the warehouse last
+    loaded them: a night then costs what its new data costs, not a reload of reference data.
     ``full_refresh`` rebuilds incremental models from all of raw (after a model changed shape).
     """
-    outcome = run(["build", *(["--full-refresh"] if full_refresh else [])], dsn, as_of,
-                  settings, quiet)
+    settings = settings or config.load()
+    seeds = _seeds_digest(settings)
+    args = ["build"]
+    if full_refresh:
+        args.append("--full-refresh")
+    elif _loaded_seeds_digest(dsn) == seeds:
+        args += ["--exclude", "resource_type:seed"]
+    outcome = run(args, dsn, as_of, settings, quiet)
     if not outcome.success:
         raise DbtError("dbt build failed: " + "; ".join(outcome.failures[:5]))
+    _record_seeds_digest(dsn, seeds)
     return outcome
+
+
+def _seeds_digest(settings: config.Settings) -> str:
+    digest = hashlib.sha256()
+    for path in sorted((settings.dbt_project_dir / "seeds").rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+# The digest lives on the warehouse's `reference` schema, so each warehouse (and each test
+# database) knows which seed files it holds.
+def _loaded_seeds_digest(dsn: str) -> str | None:
+    with warehouse.connect(dsn) as conn:
+        row = conn.execute("select obj_description(oid, 'pg_namespace') from pg_namespace"
+                           " where nspname = 'reference'").fetchone()
+    text = (row[0] or "") if row else ""
+    return text.removeprefix("chiso seeds sha256: ") if text.startswith("chiso seeds") else None
+
+
+def _record_seeds_digest(dsn: str, digest: str) -> None:
+    with warehouse.connect(dsn, autocommit=True) as conn:
+        conn.execute(f"comment on schema reference is 'chiso seeds sha256: {digest}'")

@@ -21,7 +21,7 @@ dossiers as (
     left join {{ ref('ref_agencies') }} as a using (agency_code)
     where d.is_counted and d.received_at < {{ as_of() }}
       and (d.received_month in (select month_start from months)
-           or d.finished_month in (select month_start from months))
+           or d.finished_at >= (select min(month_start) from months))
 ),
 
 per_unit as (
