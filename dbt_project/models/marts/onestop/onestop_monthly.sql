@@ -30,7 +30,10 @@ received as (
     select
         agency_code, field_code, received_month                 as month_start,
         count(*)                                                as dossiers_received,
-        count(*) filter (where is_online)                       as dossiers_received_online
+        count(*) filter (where is_online)                       as dossiers_received_online,
+        count(*) filter (where paid_online is not null)         as dossiers_with_fee,
+        count(*) filter (where paid_online)                     as dossiers_paid_online,
+        count(*) filter (where is_digitised)                    as dossiers_digitised
     from dossiers
     where received_month in (select month_start from months)
     group by 1, 2, 3
@@ -95,6 +98,9 @@ select
     coalesce(c.dossiers_completed_late, 0)      as dossiers_completed_late,
     coalesce(o.dossiers_open_overdue, 0)        as dossiers_open_overdue,
     coalesce(r.dossiers_received_online, 0)     as dossiers_received_online,
+    coalesce(r.dossiers_with_fee, 0)            as dossiers_with_fee,
+    coalesce(r.dossiers_paid_online, 0)         as dossiers_paid_online,
+    coalesce(r.dossiers_digitised, 0)           as dossiers_digitised,
     round(c.dossiers_completed_on_time::numeric / nullif(c.dossiers_completed, 0), 4)
                                                 as on_time_rate,
     round(r.dossiers_received_online::numeric / nullif(r.dossiers_received, 0), 4)
