@@ -89,3 +89,29 @@ def test_no_personal_data_anywhere_in_the_warehouse_or_logs(conn, landing, wareh
     leaked = {v for v in clear if v in dump or v in logs}
     assert leaked == set()
     assert people[0]["MaHoSo"] in dump  # the data itself is there
+
+
+def test_xlsx_with_title_block_and_several_sheets_loads_every_sheet(conn, landing):
+    from openpyxl import Workbook
+
+    from tests import onestop_rows as rows
+
+    book = Workbook()
+    for i, sheet in enumerate((book.active, book.create_sheet("Tháng 11 (tiếp)"))):
+        sheet.append(["BÁO CÁO TÌNH HÌNH GIẢI QUYẾT HỒ SƠ"])
+        sheet.append(["Đơn vị: Sở Kế hoạch và Đầu tư"])
+        sheet.append([])
+        sheet.append(rows.HEADER)
+        for n in range(3):
+            rec = rows.row(f"S{i}-{n}")
+            sheet.append([int(v) if v.isdigit() and len(v) < 3 else v for v in
+                          (rec[h] for h in rows.HEADER)])
+    (landing / "onestop").mkdir(parents=True, exist_ok=True)
+    book.save(landing / "onestop" / "bao_cao_2026-11-05.xlsx")
+
+    [result] = _ingest(conn, landing)
+
+    assert (result.status, result.rows_read, result.rows_loaded) == ("loaded", 6, 6)
+    assert sorted(r[0] for r in conn.execute("select dossier_code from raw.onestop")) == [
+        "S0-0", "S0-1", "S0-2", "S1-0", "S1-1", "S1-2"]
+    assert conn.execute("select distinct channel from raw.onestop").fetchall() == [(2,)]
