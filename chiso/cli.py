@@ -6,7 +6,7 @@ import argparse
 import json
 import logging
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from chiso import config, runinfo, warehouse
@@ -59,32 +59,36 @@ def cmd_sample(args) -> int:
 def cmd_ingest(args) -> int:
     from chiso import pipeline
 
-    run = pipeline.Run(args.run_id or runinfo.cli_run_id(_today()), _today(), quiet=args.quiet)
+    run = pipeline.Run(args.run_id or runinfo.cli_run_id(_today()), _today(), quiet=args.quiet,
+                       progress=print)
     pipeline.begin(run)
     with pipeline.stage(run, "ingest"):
-        results = pipeline.ingest(run)
+        results = pipeline.ingest(run)  # prints a line per file as it goes, unless --quiet
     pipeline.finish(run, "succeeded")
-    for r in results:
-        print(r.line())
+    for r in results:  # --quiet: the files' results; else the skipped ones (rest printed live)
+        if args.quiet or r.status == "skipped":
+            print(r.line())
     if not results:
         print(f"no files in {run.settings.landing_dir}")
     return 0
 
 
 def cmd_build(args) -> int:
-    from chiso import pipeline
+    from chiso import pipeline, progress
 
     run = pipeline.Run(args.run_id or runinfo.cli_run_id(args.date), args.date, quiet=args.quiet,
-                       full_refresh=args.full_refresh)
+                       full_refresh=args.full_refresh, progress=print)
     outcome = pipeline.build(run)
-    print(f"dbt build: {', '.join(f'{n} {k}' for k, n in sorted(outcome.counts.items()))}")
+    if args.quiet:
+        print(progress.build_line(outcome))
     return 0
 
 
 def cmd_check(args) -> int:
     from chiso import gate, pipeline
 
-    run = pipeline.Run(args.run_id or runinfo.cli_run_id(args.date), args.date)
+    run = pipeline.Run(args.run_id or runinfo.cli_run_id(args.date), args.date, quiet=args.quiet,
+                       progress=print)
     pipeline.begin(run)
     try:
         passed, _, warning = pipeline.check(run)
@@ -127,7 +131,7 @@ def cmd_run(args) -> int:
     from chiso import pipeline
 
     run = pipeline.Run(args.run_id or runinfo.cli_run_id(args.date), args.date, quiet=args.quiet,
-                       full_refresh=args.full_refresh)
+                       full_refresh=args.full_refresh, progress=print)
     result = pipeline.run_all(run)
     print(pipeline.format_summary(result))
     return 0
@@ -148,11 +152,49 @@ def cmd_status(args) -> int:
             print("no run yet")
             return 1
         run = pipeline.Run(report["run_id"], date.today(), settings=settings)
-        result = pipeline.summary(run)
+        result = pipeline.summary(run, write_report=False)
         print(pipeline.format_summary(result))
         print(status.HINTS)
         return 0 if result["status"] == "succeeded" else 1
     print(json.dumps(report, indent=2, default=str) if args.json else status.format(report))
+    return 0
+
+
+def cmd_audit(args) -> int:
+    from chiso import audit
+
+    settings = config.load()
+    with warehouse.connect(warehouse.url(settings)) as conn:
+        warehouse.bootstrap(conn, settings)
+        conn.commit()
+        rows = audit.history(conn, args.since, args.until)
+    if args.format == "csv":
+        sys.stdout.write(audit.to_csv(rows))
+    else:
+        print(audit.format_table(rows))
+    return 0
+
+
+def cmd_report(args) -> int:
+    from chiso import audit, pipeline, report
+
+    settings = config.load()
+    with warehouse.connect(warehouse.url(settings)) as conn:
+        warehouse.bootstrap(conn, settings)
+        conn.commit()
+        row = conn.execute(
+            "select run_id from audit.runs where (%s::text is not null and run_id = %s)"
+            " or (%s::text is null and run_date = %s) order by started_at desc limit 1",
+            (args.run_id, args.run_id, args.run_id, args.date)).fetchone()
+        if row is None:
+            raise LookupError(f"no run {args.run_id}" if args.run_id else
+                              f"no run for run date {args.date}: run `chiso run --date "
+                              f"{args.date}` first")
+        result = pipeline.summary(pipeline.Run(row[0], args.date, settings=settings),
+                                  write_report=False)
+        path = report.write(conn, result, settings)
+        audit.write_checks_index(conn, settings)
+    print(f"report for {result['run_date']} (run {result['run_id']}): {path}")
     return 0
 
 
@@ -213,6 +255,19 @@ def parser() -> argparse.ArgumentParser:
     st.add_argument("--summary", action="store_true",
                     help="the run's summary and how to look at the result")
     st.set_defaults(fn=cmd_status)
+
+    au = sub.add_parser("audit", help="the audited history: loads, rejects, checks, publications")
+    au.add_argument("--since", type=_date, default=_today() - timedelta(days=30),
+                    help="first day YYYY-MM-DD (default: 30 days ago)")
+    au.add_argument("--until", type=_date, help="last day YYYY-MM-DD (default: today)")
+    au.add_argument("--format", choices=["table", "csv"], default="table",
+                    help="csv for spreadsheets (cells that look like formulas are escaped)")
+    au.set_defaults(fn=cmd_audit)
+
+    rp = sub.add_parser("report", help="write the publication report of a run date (HTML)")
+    rp.add_argument("--date", type=_date, default=_today(), help="run date YYYY-MM-DD")
+    rp.add_argument("--run-id", help="this run (default: the latest of the run date)")
+    rp.set_defaults(fn=cmd_report)
 
     af = sub.add_parser("airflow", help="the airflow CLI with chiso's AIRFLOW_HOME")
     af.add_argument("airflow_args", nargs=argparse.REMAINDER)

@@ -25,6 +25,7 @@ class Settings:
     reports_dir: Path
     dbt_project_dir: Path
     dags_dir: Path
+    home_province: str = "45"  # dbt var home_province_code: the province the report follows
 
     @property
     def airflow_home(self) -> Path:
@@ -52,4 +53,5 @@ def load() -> Settings:
         reports_dir=Path(env.get("CHISO_REPORTS_DIR", home / "reports")).resolve(),
         dbt_project_dir=REPO_ROOT / "dbt_project",
         dags_dir=REPO_ROOT / "dags",
+        home_province=env.get("CHISO_HOME_PROVINCE", "45"),
     )

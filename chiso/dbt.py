@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import shutil
+import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
+
+import yaml
 
 from chiso import config, warehouse
+
+log = logging.getLogger("chiso.dbt")
+DOCS_FILES = ("index.html", "static_index.html", "manifest.json", "catalog.json")
 
 
 class DbtError(RuntimeError):
@@ -22,6 +31,8 @@ class DbtOutcome:
     success: bool
     failures: list[str]  # "model.chiso.x: error text" / "test ...: N failing rows"
     counts: dict[str, int]
+    kinds: dict[str, int] = field(default_factory=dict)  # nodes run by type: model, test, seed
+    seconds: float = 0.0
 
 
 @contextmanager
@@ -51,6 +62,14 @@ def run(command: list[str], dsn: str, as_of: datetime | None = None,
     from dbt.cli.main import dbtRunner  # heavy import: only when dbt actually runs
 
     settings = settings or config.load()
+    dbt_vars: dict = {"home_province_code": settings.home_province}
+    if as_of is not None:
+        dbt_vars["as_of"] = as_of.isoformat()
+    command = list(command)
+    if "--vars" in command:  # the caller's vars win over chiso's, in one --vars argument
+        at = command.index("--vars")
+        dbt_vars.update(yaml.safe_load(command[at + 1]) or {})
+        del command[at:at + 2]
     args = [
         *command,
         "--project-dir", str(settings.dbt_project_dir),
@@ -58,22 +77,26 @@ def run(command: list[str], dsn: str, as_of: datetime | None = None,
         "--target-path", str(settings.dbt_target_dir),
         "--log-path", str(settings.dbt_log_dir),
     ]
-    if as_of is not None:
-        args += ["--vars", json.dumps({"as_of": as_of.isoformat()})]
+    args += ["--vars", json.dumps(dbt_vars)]
     if quiet:
         args += ["--quiet"]  # errors still print; the outcome's counts give the summary
+    started = time.perf_counter()
     with _env(dsn, settings):
         result = dbtRunner().invoke(args)
+    seconds = time.perf_counter() - started
     failures: list[str] = []
     counts: dict[str, int] = {}
+    kinds: dict[str, int] = {}
     for node in getattr(result.result, "results", None) or []:
         status = str(node.status)
         counts[status] = counts.get(status, 0) + 1
+        kind = str(getattr(node.node, "resource_type", "node"))
+        kinds[kind] = kinds.get(kind, 0) + 1
         if status in ("error", "fail", "runtime error"):
             failures.append(f"{node.node.unique_id}: {(node.message or status).splitlines()[0]}")
     if result.exception is not None:
         failures.append(f"dbt {command[0]}: {result.exception}")
-    return DbtOutcome(command[0], bool(result.success), failures, counts)
+    return DbtOutcome(command[0], bool(result.success), failures, counts, kinds, seconds)
 
 
 def build(dsn: str, as_of: datetime, settings: config.Settings | None = None,
@@ -95,7 +118,33 @@ def build(dsn: str, as_of: datetime, settings: config.Settings | None = None,
     if not outcome.success:
         raise DbtError("dbt build failed: " + "; ".join(outcome.failures[:5]))
     _record_seeds_digest(dsn, seeds)
+    docs(dsn, as_of, settings)
     return outcome
+
+
+def docs(dsn: str, as_of: datetime | None = None,
+         settings: config.Settings | None = None) -> Path | None:
+    """dbt's documentation site into ``<docs_dir>/dbt`` (``static_index.html`` opens offline).
+
+    Runs after each successful build, reusing its manifest (``--no-compile``). A failure here
+    must not fail the nightly build: it is logged as a warning and None is returned.
+    """
+    settings = settings or config.load()
+    try:
+        outcome = run(["docs", "generate", "--no-compile", "--static"], dsn, as_of, settings,
+                      quiet=True)
+        if not outcome.success:
+            raise DbtError("; ".join(outcome.failures) or "dbt docs generate failed")
+        out = settings.docs_dir / "dbt"
+        out.mkdir(parents=True, exist_ok=True)
+        for name in DOCS_FILES:
+            if (settings.dbt_target_dir / name).exists():
+                shutil.copy2(settings.dbt_target_dir / name, out / name)
+        return out
+    except Exception as exc:  # documentation is a by-product: never fail the build for it
+        log.warning("dbt docs were not generated (the build itself succeeded): %s: %s",
+                    type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")
+        return None
 
 
 def _seeds_digest(settings: config.Settings) -> str:

@@ -8,14 +8,14 @@ Every stage is idempotent for a run id: rerunning a task after a failure is safe
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import psycopg
 
-from chiso import config, dbt, gate, publish, runinfo, warehouse
+from chiso import config, dbt, gate, progress, publish, runinfo, warehouse
 from ingest.pii import load_key
 from ingest.run import ingest as ingest_feeds
 
@@ -34,6 +34,7 @@ class Run:
     settings: config.Settings = field(default_factory=config.load)
     quiet: bool = False
     full_refresh: bool = False
+    progress: Callable[[str], None] | None = None  # gets one line per step (CLI: print)
 
     @property
     def as_of(self) -> datetime:
@@ -66,23 +67,35 @@ def finish(run: Run, status: str, message: str | None = None) -> None:
         conn.commit()
 
 
+def say(run: Run, text: str) -> None:
+    progress.say(run.progress, text, run.quiet)
+
+
 def ingest(run: Run) -> list:
-    with run.connect() as conn:
+    with run.connect() as conn, progress.timed() as elapsed:
         warehouse.bootstrap(conn, run.settings)
-        return ingest_feeds(conn, run.settings.landing_dir, load_key(run.settings.home),
-                            run.run_id, code_version=runinfo.code_version())
+        results = ingest_feeds(conn, run.settings.landing_dir, load_key(run.settings.home),
+                               run.run_id, code_version=runinfo.code_version(),
+                               on_result=lambda r: r.status == "skipped"  # counted below
+                               or say(run, progress.ingest_line(r)))
+        say(run, progress.ingest_total(results, elapsed()))
+        return results
 
 
 def build(run: Run) -> dbt.DbtOutcome:
-    return dbt.build(run.dsn, run.as_of, run.settings, quiet=run.quiet,
-                     full_refresh=run.full_refresh)
+    outcome = dbt.build(run.dsn, run.as_of, run.settings, quiet=run.quiet,
+                        full_refresh=run.full_refresh)
+    say(run, progress.build_line(outcome))
+    return outcome
 
 
 def check(run: Run) -> tuple[int, int, int]:
     """Run the gate; raise ``GateBlocked`` naming the failing blocking checks."""
-    with run.connect() as conn:
+    with run.connect() as conn, progress.timed() as elapsed:
         gate.run_checks(conn, run.dsn, run.run_id, runinfo.code_version(), run.settings)
         passed, blocking, warning = gate.counts(conn, run.run_id)
+        say(run, progress.gate_line(passed, blocking, warning, elapsed()))
+        write_checks_index(run, conn)
         if blocking:
             failing = gate.blocking_failures(conn, run.run_id)
             raise gate.GateBlocked(
@@ -101,9 +114,23 @@ def publish_candidate(run: Run) -> publish.Publication:
             raise publish.PublishError(
                 f"run {run.run_id} failed {blocking} blocking check(s): "
                 + "; ".join(gate.blocking_failures(conn, run.run_id)))
-        return publish.publish(conn, run.settings.candidate_schema, run.run_id,
-                               run.settings.keep_versions, passed, warning,
-                               runinfo.code_version())
+        with progress.timed() as elapsed:
+            pub = publish.publish(conn, run.settings.candidate_schema, run.run_id,
+                                  run.settings.keep_versions, passed, warning,
+                                  runinfo.code_version())
+        say(run, progress.publish_line(pub, elapsed()))
+        write_checks_index(run, conn)
+        return pub
+
+
+def write_checks_index(run: Run, conn: psycopg.Connection) -> None:
+    """Rewrite ``<docs_dir>/checks/index.html`` from audit; never fails the stage."""
+    from chiso import audit
+
+    try:
+        audit.write_checks_index(conn, run.settings)
+    except Exception as exc:
+        log.warning("checks index not written: %s: %s", type(exc).__name__, exc)
 
 
 @contextmanager
@@ -132,7 +159,10 @@ def stage(run: Run, name: str) -> Iterator[None]:
         finish(run, "blocked", str(exc))
         raise
     except Exception as exc:
-        finish(run, "failed", f"{name}: {type(exc).__name__}: {exc}")
+        try:
+            finish(run, "failed", f"{name}: {type(exc).__name__}: {exc}")
+        except psycopg.OperationalError as lost:  # the warehouse is gone: say what failed first
+            log.info("run %s: could not record the failure: %s", run.run_id, lost)
         raise
 
 
@@ -150,8 +180,12 @@ def run_all(run: Run) -> dict:
     return summary(run)
 
 
-def summary(run: Run) -> dict:
-    """What the run did, read back from the audit tables (so Airflow's summary task can too)."""
+def summary(run: Run, write_report: bool = True) -> dict:
+    """What the run did, read back from the audit tables (so Airflow's summary task can too).
+
+    With ``write_report`` (the summary stage) it also writes the publication report
+    ``<reports_dir>/<run date>.html`` and the checks index; a failure there only logs a warning.
+    """
     with run.connect() as conn:
         feeds = conn.execute(
             "select feed, count(*) filter (where status = 'loaded'),"
@@ -165,7 +199,7 @@ def summary(run: Run) -> dict:
                            " order by publication_id desc limit 1", (run.run_id,)).fetchone()
         status = conn.execute("select status, message, run_date from audit.runs"
                               " where run_id = %s", (run.run_id,)).fetchone()
-    return {
+    result = {
         "run_id": run.run_id,
         "run_date": (status[2] if status else run.run_date).isoformat(),
         "status": status[0] if status else None,
@@ -174,7 +208,23 @@ def summary(run: Run) -> dict:
                    "rows_rejected": rr} for f, fl, fr, rl, rr in feeds],
         "checks": {"passed": passed, "failed_blocking": blocking, "failed_warning": warning},
         "published": {"version": pub[0], "schema": pub[1], "row_counts": pub[2]} if pub else None,
+        "report": None,
     }
+    if write_report:
+        result["report"] = _write_report(run, result)
+    return result
+
+
+def _write_report(run: Run, result: dict) -> str | None:
+    from chiso import report
+
+    try:
+        with run.connect() as conn:
+            write_checks_index(run, conn)
+            return str(report.write(conn, result, run.settings))
+    except Exception as exc:  # the report describes the run; it must not fail it
+        log.warning("publication report not written: %s: %s", type(exc).__name__, exc)
+        return None
 
 
 def format_summary(s: dict) -> str:
@@ -196,4 +246,6 @@ def format_summary(s: dict) -> str:
         lines.append("  published: nothing (marts unchanged)")
     if s["message"]:
         lines.append(f"  message: {s['message']}")
+    if s.get("report"):
+        lines.append(f"  report: {s['report']}")
     return "\n".join(lines)

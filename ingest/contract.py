@@ -21,6 +21,28 @@ SQL_TYPES = {
 }
 
 
+TEXT_MAX = 10_000  # characters; a longer text value is a broken export, not data
+_RULE = re.compile(r"^(?P<left>\w+)\s*(?P<op><=|>=|<|>|=|!=)\s*(?P<right>\d{4}-\d\d-\d\d|\w+)"
+                   r"(?:\s*(?P<sign>[+-])\s*(?P<days>\d+)\s*days?)?$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A check across columns of one row, e.g. ``processed_at >= received_at``.
+
+    ``left`` is a column; ``right`` a column, ``observed_date`` (the export date the file speaks
+    for) or an ISO date, optionally ``+ N days``. A row whose values make the check false is
+    rejected with ``reason`` (as a wrong value of ``left``); a missing value passes.
+    """
+
+    check: str
+    reason: str
+    left: str
+    op: str
+    right: str
+    days: int = 0
+
+
 def header_key(text: str) -> str:
     """Fold a header for matching: 'Mã hồ sơ', 'MaHoSo' and 'ma_ho_so' all give 'mahoso'."""
     text = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
@@ -36,6 +58,7 @@ class Column:
     required: bool = False
     codes: tuple[int, ...] = ()
     description: str = ""
+    max_length: int | None = None  # text: longer values reject the row (default TEXT_MAX)
 
     @property
     def stored_name(self) -> str:
@@ -61,6 +84,7 @@ class Contract:
     # Feed-specific code, named as "module:function" (see ingest/hooks.py for the contracts):
     reader: str | None = None  # replaces the generic reader (e.g. wide tables → long rows)
     derive: str | None = None  # adds columns computed from several source columns
+    rules: tuple[Rule, ...] = ()  # checks across columns of a row (see Rule)
 
     @property
     def table(self) -> str:
@@ -98,8 +122,10 @@ def _parse(data: dict) -> Contract:
         columns.append(Column(
             name=c["name"], type=c["type"], headers=tuple(c.get("headers", ())),
             required=bool(c.get("required", False)), codes=tuple(c.get("codes", ())),
-            description=c.get("description", ""),
+            description=c.get("description", ""), max_length=c.get("max_length"),
         ))
+    names = {c.name for c in columns}
+    rules = tuple(_parse_rule(data["feed"], r, names) for r in data.get("rules", ()))
     return Contract(
         feed=data["feed"], description=data.get("description", ""), columns=tuple(columns),
         file_types=tuple(data.get("file_types", ("csv",))),
@@ -107,7 +133,25 @@ def _parse(data: dict) -> Contract:
         nested=data.get("nested", {}),
         reader=data.get("reader"),
         derive=data.get("derive"),
+        rules=rules,
     )
+
+
+def _parse_rule(feed: str, data: dict, names: set[str]) -> Rule:
+    m = _RULE.match(str(data.get("check", "")).strip())
+    if not m or not data.get("reason"):
+        raise ValueError(f"contract {feed}: rule {data!r} must be {{check: 'column op column|"
+                         "observed_date|YYYY-MM-DD [+|- N days]', reason: '...'}")
+    right = m["right"]
+    for side in (m["left"], right):
+        if side not in names and side != "observed_date" and not side[:1].isdigit():
+            raise ValueError(f"contract {feed}: rule '{data['check']}' names unknown column "
+                             f"{side}")
+    if m["left"] not in names:
+        raise ValueError(f"contract {feed}: rule '{data['check']}': the left side must be a "
+                         "column")
+    days = int(m["days"] or 0) * (-1 if m["sign"] == "-" else 1)
+    return Rule(data["check"], data["reason"], m["left"], m["op"], right, days)
 
 
 @cache

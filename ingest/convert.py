@@ -8,11 +8,12 @@ values of personal-data columns, which are hashed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingest.contract import Column, Contract
+from ingest.contract import TEXT_MAX, Column, Contract, Rule
 from ingest.pii import Hasher
 
 # dd/mm/yyyy[ HH:MM[:SS]] (also with . or - between day, month and year) and ISO 8601.
@@ -26,6 +27,9 @@ _TRUE = ["1", "true", "t", "x", "yes", "y", "có", "co", "đã", "da"]
 _FALSE = ["0", "false", "f", "no", "n", "không", "khong", "chưa", "chua"]
 _NULLS = ["", "n/a", "na", "-", "--", "null", "none"]
 _DATE_REASON = "unreadable date: expected dd/mm/yyyy[ HH:MM[:SS]] or ISO 8601"
+SHOWN_MAX = 500  # characters of an offending value kept in the quarantine
+_OPS = {"<": pc.less, "<=": pc.less_equal, ">": pc.greater, ">=": pc.greater_equal,
+        "=": pc.equal, "!=": pc.not_equal}
 
 
 @dataclass
@@ -52,7 +56,32 @@ def _ints(values: pa.Array) -> tuple[pa.Array, pa.Array]:
     return typed, pc.invert(ok)
 
 
+# Fast path for the usual export layouts (one strict pattern, one strptime); anything else takes
+# the general regex path below.
+_FAST_DMY = ((r"^\d\d/\d\d/\d{4} \d\d:\d\d$", "%d/%m/%Y %H:%M"),
+             (r"^\d\d/\d\d/\d{4} \d\d:\d\d:\d\d$", "%d/%m/%Y %H:%M:%S"))
+
+
+def _timestamps_fast(values: pa.Array) -> pa.Array | None:
+    """Every value in one strict dd/mm/yyyy HH:MM[:SS] layout and a real date: the timestamps."""
+    if values.null_count == len(values):
+        return None
+    for pattern, fmt in _FAST_DMY:
+        if not pc.all(pc.match_substring_regex(values, pattern)).as_py():  # nulls skipped
+            continue
+        ts = pc.strptime(values, format=fmt, unit="s", error_is_null=True)
+        # strptime rolls 31/02 over into March: the day must read back the same.
+        day = pc.cast(pc.utf8_slice_codeunits(values, 0, 2), pa.int64())
+        same = pc.fill_null(pc.equal(pc.day(ts), day), True)
+        return ts if ts.null_count == values.null_count and pc.all(same).as_py() else None
+    return None
+
+
 def _timestamps(values: pa.Array, unit_date: bool = False) -> tuple[pa.Array, pa.Array]:
+    fast = _timestamps_fast(values)
+    if fast is not None:
+        no_error = pa.repeat(pa.scalar(False), len(values))
+        return (pc.cast(fast, pa.date32()) if unit_date else fast), no_error
     dmy = pc.extract_regex(values, _DMY)
     iso = pc.extract_regex(values, _ISO)
 
@@ -123,7 +152,9 @@ def _convert(col: Column, values: pa.Array, hasher: Hasher) -> tuple[pa.Array, p
     """Typed values, a mask of unreadable values, and the reason for them."""
     no_error = pa.nulls(len(values), pa.bool_())
     if col.type == "text":
-        return values, no_error, ""
+        limit = col.max_length or TEXT_MAX
+        too_long = pc.greater(pc.utf8_length(values), limit)
+        return values, too_long, f"longer than {limit:,} characters"
     if col.type == "pii":
         return hasher.hash_array(values), no_error, ""
     if col.type in ("int", "code"):
@@ -147,11 +178,13 @@ def _convert(col: Column, values: pa.Array, hasher: Hasher) -> tuple[pa.Array, p
 
 
 def convert(contract: Contract, columns: dict[str, pa.Array], num_rows: int,
-            hasher: Hasher) -> Converted:
+            hasher: Hasher, context: dict | None = None) -> Converted:
+    """Type every column; ``context`` gives the file's ``observed_date`` to the rules."""
     err_col = pa.nulls(num_rows, pa.string())
     err_reason = pa.nulls(num_rows, pa.string())
     err_value = pa.nulls(num_rows, pa.string())
     out: dict[str, pa.Array] = {}
+    cleaned: dict[str, pa.Array] = {}
     for col in contract.columns:
         raw = columns.get(col.name)
         values = _clean(raw) if raw is not None else pa.nulls(num_rows, pa.string())
@@ -169,6 +202,45 @@ def convert(contract: Contract, columns: dict[str, pa.Array], num_rows: int,
             err_reason = pc.if_else(first, reason_arr, err_reason)
             # Personal data never leaves here in clear, not even in the quarantine.
             shown = typed if col.type == "pii" else values
-            err_value = pc.if_else(first, pc.cast(shown, pa.string()), err_value)
+            shown = pc.utf8_slice_codeunits(pc.cast(shown, pa.string()), 0, SHOWN_MAX)
+            err_value = pc.if_else(first, shown, err_value)
         out[col.stored_name] = typed
+        cleaned[col.name] = values
+    observed = (context or {}).get("observed_date")
+    for rule in contract.rules:
+        broken = _broken(rule, contract, out, observed, num_rows)
+        first = pc.and_(broken, pc.is_null(err_col))
+        if pc.any(first).as_py():
+            err_col = pc.if_else(first, rule.left, err_col)
+            err_reason = pc.if_else(first, rule.reason, err_reason)
+            shown = pc.utf8_slice_codeunits(cleaned[rule.left], 0, SHOWN_MAX)
+            err_value = pc.if_else(first, shown, err_value)
     return Converted(out, err_col, err_reason, err_value)
+
+
+def _operand(name: str, contract: Contract, typed: dict[str, pa.Array],
+             observed: date | None, days: int, num_rows: int) -> pa.Array | pa.Scalar | None:
+    """A rule's side as an array, or a scalar (timestamps as seconds, for comparing)."""
+    if name == "observed_date":
+        if observed is None:
+            return None
+        moment = datetime.combine(observed, datetime.min.time()) + timedelta(days=days)
+        return pa.scalar(moment, pa.timestamp("s"))
+    if name[:1].isdigit():
+        moment = datetime.fromisoformat(name) + timedelta(days=days)
+        return pa.scalar(moment, pa.timestamp("s"))
+    values = typed[contract.column(name).stored_name]
+    if pa.types.is_date(values.type):
+        values = pc.cast(values, pa.timestamp("s"))
+    if days:
+        values = pc.add(values, pa.scalar(timedelta(days=days), pa.duration("s")))
+    return values
+
+
+def _broken(rule: Rule, contract: Contract, typed: dict[str, pa.Array], observed,
+            num_rows: int) -> pa.Array:
+    left = _operand(rule.left, contract, typed, observed, 0, num_rows)
+    right = _operand(rule.right, contract, typed, observed, rule.days, num_rows)
+    if right is None:  # no export date known: the rule cannot be judged
+        return pa.repeat(pa.scalar(False), num_rows)
+    return pc.fill_null(pc.invert(_OPS[rule.op](left, right)), False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -11,6 +12,8 @@ from pathlib import Path
 from ingest.contract import Contract
 
 IGNORED_SUFFIXES = (".part", ".tmp", ".crdownload", ".partial")
+# Files still being written, hidden files and office lock files ("~$bao_cao.xlsx") wait.
+IGNORED_PREFIXES = (".", "~$")
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,7 @@ class LandingFile:
     kind: str  # csv | xlsx | jsonl
     observed_date: date | None
     problem: str | None = None  # set when the file must be refused without reading it
+    unread: bool = False  # refused without even hashing it (outside the zone, not a file)
 
     @property
     def name(self) -> str:
@@ -44,29 +48,52 @@ def observed_date(name: str, contract: Contract) -> date | None:
 
 
 def discover(landing_dir: Path, contract: Contract) -> list[LandingFile]:
-    """Files of one feed, oldest export first. Symlinks leaving the zone are refused unread."""
+    """Files of one feed, oldest export first.
+
+    Refused unread (a rejected batch naming the problem, the content never opened): anything
+    whose real path leaves the landing zone (a symbolic link, or a link in a folder above it),
+    broken links, and what is not a regular file (a FIFO would block a reader forever).
+    """
     folder = landing_dir / contract.feed
     if not folder.is_dir():
         return []
     root = landing_dir.resolve()
     found: list[LandingFile] = []
     for path in sorted(folder.rglob("*")):
-        if path.name.startswith(".") or path.name.endswith(IGNORED_SUFFIXES):
-            continue
-        if path.is_dir():
+        if path.name.startswith(IGNORED_PREFIXES) or path.name.endswith(IGNORED_SUFFIXES):
             continue
         problem = None
-        if path.is_symlink() and not path.resolve().is_relative_to(root):
+        if not path.resolve().is_relative_to(root):
             problem = "symbolic link pointing outside the landing zone: refused, not read"
+        elif path.is_dir():  # a folder (even one named like a file): its files are listed
+            continue
+        elif not path.exists():
+            problem = "broken symbolic link: refused"
+        elif not path.is_file():
+            problem = "not a regular file (a FIFO, socket or device): refused, not read"
+        unread = problem is not None
         kind = file_kind(path)
         if kind is None and problem is None:
             problem = f"unsupported file type '{path.suffix or '(none)'}'"
         elif kind is not None and kind not in contract.file_types and problem is None:
             problem = f"{kind} files are not accepted for feed {contract.feed}"
         found.append(LandingFile(path, contract.feed, kind or "unknown",
-                                 observed_date(path.name, contract), problem))
+                                 observed_date(path.name, contract), problem, unread))
     found.sort(key=lambda f: (f.observed_date or date.max, f.path.name))
     return found
+
+
+def fingerprint(file: LandingFile) -> tuple[str, int]:
+    """The content's SHA-256 and size; for a file refused unread, a digest of its name and
+    problem (and of a link's target text), so it is recorded once and never opened."""
+    if not file.unread:
+        return sha256(file.path)
+    try:
+        target = os.readlink(file.path) if file.path.is_symlink() else ""
+    except OSError:
+        target = ""
+    text = f"refused unread\0{file.path.name}\0{target}\0{file.problem}"
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest(), 0
 
 
 def sha256(path: Path) -> tuple[str, int]:

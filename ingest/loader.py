@@ -11,10 +11,12 @@ import csv
 import io
 import json
 import logging
+import queue
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -23,18 +25,86 @@ import psycopg
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
+from psycopg.copy import LibpqWriter
 
-from ingest import convert, hooks, readers
+from ingest import convert, copybin, hooks, readers
 from ingest.contract import Contract
-from ingest.landing import LandingFile, sha256
+from ingest.landing import LandingFile, fingerprint
 from ingest.pii import Hasher
 
 log = logging.getLogger("chiso.ingest")
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 META_COLUMNS = ("_batch_id", "_source_row", "_observed_date")
 
+LOCK_WAIT_S = 10.0  # how long a run waits for another session's load lock on the same content
+NUL_REASON = "contains NUL bytes (binary data in a text field)"
+
 # Test seam: called after each block is copied (tests raise here to simulate a crash).
 after_block: Callable[[int], None] = lambda rows_so_far: None  # noqa: E731
+
+
+class ConnectionLost(RuntimeError):
+    """The warehouse connection broke during a load; nothing of the batch was committed."""
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0]}" if text else type(exc).__name__
+
+
+def _without_nul(blocks: Iterator[readers.Block]) -> Iterator[readers.Block]:
+    """PostgreSQL text cannot hold NUL: rows with one are rejected (NUL shown as U+FFFD)."""
+    for block in blocks:
+        columns, errors = dict(block.columns), []
+        for name, values in block.columns.items():
+            if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+                continue
+            has = pc.fill_null(pc.match_substring(values, "\x00"), False)
+            if not pc.any(has).as_py():
+                continue
+            columns[name] = pc.replace_substring(values, "\x00", "\ufffd")
+            for i in pc.indices_nonzero(has).to_pylist():
+                errors.append((i, name, NUL_REASON,
+                               columns[name][i].as_py()[:convert.SHOWN_MAX]))
+        yield replace(block, columns=columns, errors=[*block.errors, *errors]) if errors else block
+
+
+class _BackgroundWriter(LibpqWriter):
+    """Sends COPY data from a thread, so the server parses one block while the loader types the
+    next. At most ``depth`` blocks wait (psycopg's own queued writer holds up to 1024 chunks,
+    so a fast reader and a slow server would grow memory with the file)."""
+
+    def __init__(self, cursor, depth: int = 2):
+        super().__init__(cursor)
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def _work(self) -> None:
+        try:
+            while (data := self._queue.get()) is not None:
+                LibpqWriter.write(self, data)
+        except BaseException as exc:  # noqa: BLE001 - handed to the loader's thread
+            self._error = exc
+            while self._queue.get() is not None:  # keep draining: write() must not block
+                pass
+
+    def write(self, data) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._work, name="chiso-copy", daemon=True)
+            self._thread.start()
+        if self._error:
+            raise self._error
+        self._queue.put(data)
+
+    def finish(self, exc: BaseException | None = None) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        if self._error and not exc:
+            raise self._error
+        super().finish(exc)
 
 
 @dataclass
@@ -90,17 +160,20 @@ class Loader:
 
     def _load(self, file: LandingFile) -> LoadResult:
         conn, feed = self.conn, self.contract.feed
-        digest, size = sha256(file.path)
+        try:
+            # A file refused unread (a link leaving the zone, a FIFO) is known by its name and
+            # problem: its content is never opened.
+            digest, size = fingerprint(file)
+        except FileNotFoundError:
+            return LoadResult(feed, file.name, "skipped",
+                              message="the file disappeared before it could be read")
         done = self._already(digest)
         if done:
             return LoadResult(feed, file.name, "skipped", done[0],
                               message=f"same content already {done[1]} as batch {done[0]} "
                                       f"({done[2]})")
         lock_key = f"chiso.load:{feed}:{digest}"
-        got = conn.execute("select pg_try_advisory_lock(hashtextextended(%s, 0))",
-                           (lock_key,)).fetchone()[0]
-        conn.commit()
-        if not got:
+        if not self._lock(lock_key):
             return LoadResult(feed, file.name, "skipped",
                               message="the same content is being loaded by another run")
         try:
@@ -124,8 +197,21 @@ class Loader:
             conn.commit()
             return self._load_batch(file, batch_id, observed)
         finally:
-            conn.execute("select pg_advisory_unlock(hashtextextended(%s, 0))", (lock_key,))
-            conn.commit()
+            if not (conn.closed or conn.broken):  # else the server already dropped the lock
+                conn.execute("select pg_advisory_unlock(hashtextextended(%s, 0))", (lock_key,))
+                conn.commit()
+
+    def _lock(self, key: str) -> bool:
+        """The content's load lock. Waits a little: a killed loader's server session may take
+        a moment to notice its client is gone and let the lock go."""
+        deadline = time.monotonic() + LOCK_WAIT_S
+        while True:
+            got = self.conn.execute("select pg_try_advisory_lock(hashtextextended(%s, 0))",
+                                    (key,)).fetchone()[0]
+            self.conn.commit()
+            if got or time.monotonic() >= deadline:
+                return got
+            time.sleep(0.2)
 
     def _already(self, digest: str) -> tuple | None:
         row = self.conn.execute(
@@ -159,8 +245,16 @@ class Loader:
             self._finish(batch_id, "rejected", message)
             return LoadResult(feed, file.name, "rejected", batch_id, message=message)
         except Exception as exc:
+            if conn.closed or conn.broken:
+                # The server went away (stopped, restarted, network): nothing was committed and
+                # the batch cannot be marked here; it stays 'started' and the next run marks it
+                # 'abandoned'. Say so instead of a second error about the closed connection.
+                raise ConnectionLost(
+                    f"{file.name}: lost the warehouse connection mid-load ({_first_line(exc)});"
+                    f" nothing of batch {batch_id} was kept, the next run loads the file again"
+                ) from exc
             conn.rollback()
-            message = f"{file.name}: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
+            message = f"{file.name}: {_first_line(exc)[:300]}"
             self._finish(batch_id, "failed", message)
             raise
 
@@ -173,6 +267,9 @@ class Loader:
 
     # -- reading
     def _blocks(self, file: LandingFile, exact: bool) -> Iterator[readers.Block]:
+        return _without_nul(self._open(file, exact))
+
+    def _open(self, file: LandingFile, exact: bool) -> Iterator[readers.Block]:
         self._note = None
         if self.contract.reader:
             source = hooks.load(self.contract.reader)(file, self.contract)
@@ -193,6 +290,15 @@ class Loader:
         return source.blocks
 
     # -- writing
+    def _copy_format(self) -> copybin.Encoder | None:
+        """Binary COPY when every column has a binary encoding (numeric has none here: CSV)."""
+        if any(c.type not in copybin.CONTRACT_TYPES for c in self.contract.columns):
+            return None
+        try:
+            return copybin.Encoder(self.conn.info.parameter_status("TimeZone") or "UTC")
+        except (ValueError, KeyError):  # a POSIX-style zone zoneinfo cannot read: stay on CSV
+            return None
+
     def _copy(self, batch_id: int, observed: date, blocks: Iterator[readers.Block]):
         contract = self.contract
         names = [c.stored_name for c in contract.columns] + list(META_COLUMNS)
@@ -203,12 +309,20 @@ class Loader:
         spool = tempfile.SpooledTemporaryFile(max_size=16 << 20, mode="w+b")
         rejects = io.TextIOWrapper(spool, encoding="utf-8", newline="")
         writer = csv.writer(rejects)
+        encoder = self._copy_format()
+        fmt = "binary" if encoder else "csv"
         with self.conn.cursor() as cur:
-            with cur.copy(f"copy {contract.table} ({col_sql}) from stdin (format csv)") as copy:
+            # The queue writer sends to the server from a thread, so the server parses one
+            # block while this one reads and types the next.
+            with cur.copy(f"copy {contract.table} ({col_sql}) from stdin (format {fmt})",
+                          writer=_BackgroundWriter(cur)) as copy:
+                if encoder:
+                    copy.write(copybin.HEADER)
                 for block in blocks:
                     if derive:
                         block = hooks.apply_derive(derive, block, file_context)
-                    conv = convert.convert(contract, block.columns, block.num_rows, self.hasher)
+                    conv = convert.convert(contract, block.columns, block.num_rows, self.hasher,
+                                           file_context)
                     if block.errors:
                         conv = hooks.merge_errors(conv, block.errors)
                     numbers = block.row_numbers
@@ -224,10 +338,15 @@ class Loader:
                             "_source_row": numbers,
                             "_observed_date": pa.repeat(pa.scalar(observed, pa.date32()),
                                                         block.num_rows),
-                        }).filter(valid)
-                        buf = io.BytesIO()
-                        pcsv.write_csv(table, buf, pcsv.WriteOptions(include_header=False))
-                        copy.write(buf.getvalue())
+                        })
+                        if n_valid < block.num_rows:
+                            table = table.filter(valid)
+                        if encoder:
+                            copy.write(encoder.encode(table))
+                        else:
+                            buf = io.BytesIO()
+                            pcsv.write_csv(table, buf, pcsv.WriteOptions(include_header=False))
+                            copy.write(buf.getvalue())
                     for r in block.rejects:
                         writer.writerow([batch_id, contract.feed, r.source_row, None, r.reason,
                                          r.value, None])
@@ -237,12 +356,16 @@ class Loader:
                     loaded += n_valid
                     rejected += n_bad + len(block.rejects)
                     after_block(read)
+                if encoder:
+                    copy.write(copybin.TRAILER)
             rejects.flush()
-            spool.seek(0)
-            with cur.copy("copy audit.rejected_rows (batch_id, feed, source_row, column_name,"
-                          " reason, value, record) from stdin (format csv)") as copy:
-                while chunk := spool.read(1 << 20):
-                    copy.write(chunk)
+            if spool.tell():
+                spool.seek(0)
+                with cur.copy("copy audit.rejected_rows (batch_id, feed, source_row,"
+                              " column_name, reason, value, record) from stdin (format csv)"
+                              ) as copy:
+                    while chunk := spool.read(1 << 20):
+                        copy.write(chunk)
         return read, loaded, rejected
 
     def _quarantine(self, writer, batch_id, block, conv: convert.Converted, numbers) -> None:

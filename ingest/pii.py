@@ -39,13 +39,34 @@ def normalise(value: str) -> str:
     return " ".join(unicodedata.normalize("NFC", value).casefold().split())
 
 
+CACHE_SIZE = 1 << 16  # distinct values remembered across blocks and files (~10 MB at most)
+
+
 class Hasher:
+    """Keyed hashing of distinct values; tokens are remembered across blocks and files, since the
+    same people come back (a dossier's applicant in every export that lists the dossier)."""
+
     def __init__(self, key: bytes):
         self._key = key
+        self._cache: dict[str, str] = {}
 
     def hash_one(self, value: str) -> str:
         data = normalise(value).encode()
         return hashlib.blake2b(data, key=self._key, digest_size=16).hexdigest()
+
+    def _tokens(self, distinct: list[str]) -> list[str]:
+        cache, key, blake2b = self._cache, self._key, hashlib.blake2b
+        nfc = unicodedata.normalize
+        if len(cache) + len(distinct) > CACHE_SIZE:
+            cache.clear()
+        out = []
+        for v in distinct:
+            token = cache.get(v)
+            if token is None:  # hash_one, inlined: this loop is the ingest's hottest Python
+                data = " ".join(nfc("NFC", v).casefold().split()).encode()
+                token = cache[v] = blake2b(data, key=key, digest_size=16).hexdigest()
+            out.append(token)
+        return out
 
     def hash_array(self, values: pa.Array) -> pa.Array:
         """Hash each distinct value once, then spread the tokens back over the rows."""
@@ -54,5 +75,5 @@ class Hasher:
         encoded = pc.dictionary_encode(values)
         if isinstance(encoded, pa.ChunkedArray):
             encoded = encoded.combine_chunks()
-        tokens = pa.array([self.hash_one(v) for v in encoded.dictionary.to_pylist()], pa.string())
+        tokens = pa.array(self._tokens(encoded.dictionary.to_pylist()), pa.string())
         return pc.take(tokens, encoded.indices)

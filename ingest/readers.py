@@ -13,6 +13,7 @@ import codecs
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,22 +97,47 @@ def sniff_csv(path: Path, contract: Contract) -> Layout:
     if not head.strip():
         raise FileRejected("file is empty")
     encoding = _detect_encoding(head)
-    try:
-        text = head.decode(encoding)
-    except UnicodeDecodeError as exc:
-        if len(head) < (256 << 10) or exc.start < len(head) - 4:
-            raise FileRejected(
-                f"not valid {encoding.upper()} text (byte {exc.start}); re-export as UTF-8"
-            ) from None
-        text = head[: exc.start].decode(encoding)  # cut inside a multi-byte character
-    if "\x00" in text:
-        raise FileRejected("contains NUL bytes: not a text CSV file")
+    # Undecodable bytes become lone surrogates here, so the header can still be found and the
+    # file judged: a legacy encoding (Windows-1258, TCVN3) is refused whole, a few bad lines in
+    # a UTF-8 file are rejected row by row (never stored as mojibake).
+    text = head.decode(encoding, errors="surrogateescape")
+    if len(head) == 256 << 10:
+        text = text.rstrip(_ESCAPED)  # cut inside a multi-byte character
     lines = text.splitlines()[:HEADER_SEARCH_ROWS]
-    first = next((ln for ln in lines if ln.strip()), "")
-    delimiter = max((";", ",", "\t", "|"), key=first.count)
-    rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
-    index, mapping, unused = choose_header(rows, contract)
-    return Layout(encoding, delimiter, index, rows[index], mapping, unused)
+    # The delimiter: the most frequent one that gives a header (a title block above the header
+    # may have none at all).
+    counts = {d: sum(ln.count(d) for ln in lines) for d in (";", ",", "\t", "|")}
+    problem: FileRejected | None = None
+    for delimiter in sorted(counts, key=lambda d: -counts[d]):
+        try:
+            rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
+            index, mapping, unused = choose_header(rows, contract)
+        except csv.Error as exc:
+            problem = problem or FileRejected(f"cannot read as CSV: {exc}")
+            continue
+        except FileRejected as exc:
+            problem = problem or exc
+            continue
+        _check_decoded(text, index, encoding)
+        if any("\x00" in ln for ln in lines[:index + 1]):  # NULs in data rows reject the row
+            raise FileRejected("contains NUL bytes before its header: not a text CSV file")
+        return Layout(encoding, delimiter, index, rows[index], mapping, unused)
+    _check_decoded(text, len(lines), encoding)
+    raise problem or FileRejected("file is empty")
+
+
+_ESCAPED = "".join(chr(c) for c in range(0xDC80, 0xDD00))
+_SURROGATE = re.compile("[\ud800-\udfff]")
+LEGACY_SHARE = 0.1  # more undecodable lines than this at the start: a legacy encoding
+
+
+def _check_decoded(text: str, header_index: int, encoding: str) -> None:
+    lines = text.splitlines()
+    bad = [i for i, ln in enumerate(lines) if _SURROGATE.search(ln)]
+    if bad and (bad[0] <= header_index or len(bad) > LEGACY_SHARE * len(lines)):
+        raise FileRejected(
+            f"not valid {encoding.upper().removesuffix('-SIG')} text (line {bad[0] + 1}); a "
+            "legacy encoding such as Windows-1258 or TCVN3? re-export as UTF-8")
 
 
 def read_csv(path: Path, layout: Layout, exact: bool = False) -> Iterator[Block]:
@@ -130,7 +156,9 @@ def _read_csv_fast(path: Path, layout: Layout) -> Iterator[Block]:
     try:
         reader = _open_arrow_csv(path, layout, names, on_invalid)
     except pa.ArrowInvalid as exc:
-        raise FileRejected(_arrow_message(exc)) from None
+        _raise_arrow(exc)
+    except UnicodeDecodeError:  # from the transcoder of a non-UTF-8 file (UTF-16)
+        raise NeedsExactRead from None
     if ragged:
         raise NeedsExactRead
 
@@ -141,7 +169,9 @@ def _read_csv_fast(path: Path, layout: Layout) -> Iterator[Block]:
         except StopIteration:
             return
         except pa.ArrowInvalid as exc:
-            raise FileRejected(_arrow_message(exc)) from None
+            _raise_arrow(exc)
+        except UnicodeDecodeError:
+            raise NeedsExactRead from None
         if ragged:
             raise NeedsExactRead
         cols = {name: batch.column(pos) for name, pos in layout.mapping.items()}
@@ -166,6 +196,15 @@ def _open_arrow_csv(path: Path, layout: Layout, names: list[str], on_invalid):
     )
 
 
+def _raise_arrow(exc: Exception):
+    """Rows the fast reader cannot take (bad bytes in some rows, a line longer than a block)
+    are judged one by one by the exact reader; anything else rejects the file."""
+    text = str(exc)
+    if "utf8" in text.lower() or "straddling" in text or "decode" in text.lower():
+        raise NeedsExactRead from None
+    raise FileRejected(_arrow_message(exc)) from None
+
+
 def _arrow_message(exc: Exception) -> str:
     text = str(exc)
     if "UTF8" in text or "utf8" in text.lower():
@@ -173,9 +212,14 @@ def _arrow_message(exc: Exception) -> str:
     return f"cannot read as CSV: {text.splitlines()[0]}"
 
 
+FIELD_LIMIT = 256 << 20  # the csv module's default (128 KiB) would cut the file at a long field
+csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
+ENCODING_REASON = "not valid UTF-8 text (mixed encodings?): row not loaded"
+
+
 def _read_csv_exact(path: Path, layout: Layout) -> Iterator[Block]:
     width = len(layout.headers)
-    with open(path, newline="", encoding=layout.encoding, errors="strict") as fh:
+    with open(path, newline="", encoding=layout.encoding, errors="surrogateescape") as fh:
         reader = csv.reader(fh, delimiter=layout.delimiter, strict=True)
         for _ in range(layout.header_index + 1):
             next(reader)
@@ -185,7 +229,13 @@ def _read_csv_exact(path: Path, layout: Layout) -> Iterator[Block]:
         rejects: list[ReaderReject] = []
         try:
             for values in reader:
+                if not values:
+                    continue  # a blank line is no record (as for the fast reader)
                 record += 1
+                if any(_SURROGATE.search(v) for v in values):
+                    text = layout.delimiter.join(values)
+                    rejects.append(ReaderReject(record, ENCODING_REASON, _shown(text)))
+                    continue
                 if len(values) != width:
                     text = layout.delimiter.join(values)
                     rejects.append(ReaderReject(
@@ -201,6 +251,11 @@ def _read_csv_exact(path: Path, layout: Layout) -> Iterator[Block]:
         except UnicodeDecodeError:
             raise FileRejected("not valid UTF-8 text; re-export as UTF-8") from None
         yield _block(rows, numbers, rejects, layout)
+
+
+def _shown(text: str) -> str:
+    """A rejected record as valid text: undecodable bytes become U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")[:200]
 
 
 def _block(rows, numbers, rejects, layout: Layout) -> Block:
@@ -230,8 +285,8 @@ def _check_zip(path: Path) -> None:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
     except zipfile.BadZipFile:
-        raise FileRejected("not an XLSX workbook (not a zip file; a CSV or XLS named .xlsx?)"
-                           ) from None
+        raise FileRejected("not a readable XLSX workbook: not a zip archive (truncated in "
+                           "transfer, or a CSV or XLS file named .xlsx?)") from None
     unpacked = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
     if unpacked > XLSX_MAX_UNPACKED or unpacked / packed > XLSX_MAX_RATIO:
@@ -256,6 +311,21 @@ def _cell_text(value) -> str | None:
     return str(value)
 
 
+EXCEL_EPOCH_SERIALS = (25_569, 73_051)  # 1970-01-01 .. 2099-12-31 as Excel day numbers
+
+
+def _cell_date_text(value) -> str | None:
+    """A number in a date column is an Excel serial date whose cell lost its date format."""
+    from datetime import datetime, timedelta
+
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        low, high = EXCEL_EPOCH_SERIALS
+        if low <= value <= high:
+            moment = datetime(1899, 12, 30) + timedelta(seconds=round(value * 86_400))
+            return moment.strftime("%Y-%m-%d %H:%M:%S")
+    return _cell_text(value)
+
+
 def read_xlsx(path: Path, contract: Contract) -> Source:
     """Every sheet whose header matches the contract; a title block above the header is fine."""
     from python_calamine import CalamineError, CalamineWorkbook
@@ -268,7 +338,10 @@ def read_xlsx(path: Path, contract: Contract) -> Source:
     sheets = []
     problems = []
     for name in book.sheet_names:
-        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        try:
+            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except (CalamineError, OSError, ValueError) as exc:  # e.g. sizes that lie (a zip bomb)
+            raise FileRejected(f"unreadable XLSX workbook: sheet '{name}': {exc}") from None
         try:
             index, mapping, unused = choose_header(rows, contract)
         except FileRejected as exc:
@@ -278,10 +351,11 @@ def read_xlsx(path: Path, contract: Contract) -> Source:
     if not sheets:
         raise FileRejected("; ".join(problems) or "workbook has no sheets")
     unused = sorted({str(u) for _, _, un in sheets for u in un if u not in (None, "")})
-    return Source(unused, _xlsx_blocks(sheets))
+    dates = {c.name for c in contract.columns if c.type in ("timestamp", "date")}
+    return Source(unused, _xlsx_blocks(sheets, dates))
 
 
-def _xlsx_blocks(sheets) -> Iterator[Block]:
+def _xlsx_blocks(sheets, dates: set[str] = frozenset()) -> Iterator[Block]:
     record = 0
     for rows, mapping, _ in sheets:
         for start in range(0, len(rows), SLOW_BATCH_ROWS):
@@ -289,8 +363,11 @@ def _xlsx_blocks(sheets) -> Iterator[Block]:
                      if any(v not in (None, "") for v in r)]
             if not chunk:
                 continue
-            cols = {name: pa.array([_cell_text(r[pos]) if pos < len(r) else None for r in chunk],
-                                   pa.string()) for name, pos in mapping.items()}
+            cols = {}
+            for name, pos in mapping.items():
+                text = _cell_date_text if name in dates else _cell_text
+                cols[name] = pa.array([text(r[pos]) if pos < len(r) else None for r in chunk],
+                                      pa.string())
             yield Block(cols, len(chunk), record + 1)
             record += len(chunk)
 
@@ -313,35 +390,57 @@ def _jsonl_blocks(path: Path, contract: Contract, keys: dict[str, str]) -> Itera
     values: dict[str, list] = {n: [] for n in names}
     numbers: list[int] = []
     rejects: list[ReaderReject] = []
-    seen_required = False
-    with open(path, encoding="utf-8-sig", errors="strict") as fh:
-        try:
-            for line_no, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    rejects.append(ReaderReject(line_no, f"invalid JSON: {exc.msg}", line[:200]))
-                    continue
-                if not isinstance(obj, dict):
-                    rejects.append(ReaderReject(line_no, "not a JSON object", line[:200]))
-                    continue
-                row = _flatten_json(obj, keys, contract.nested)
-                seen_required = seen_required or any(
-                    row.get(c.name) is not None for c in contract.columns if c.required)
-                for n in names:
-                    values[n].append(row.get(n))
-                numbers.append(line_no)
-                if len(numbers) >= SLOW_BATCH_ROWS:
-                    yield _json_block(values, numbers, rejects)
-                    values, numbers, rejects = {n: [] for n in names}, [], []
-        except UnicodeDecodeError:
-            raise FileRejected("not valid UTF-8 text; re-export as UTF-8") from None
+    seen_required = seen_object = False
+    first_problem: ReaderReject | None = None
+    with open(path, encoding="utf-8-sig", errors="surrogateescape") as fh:
+        for line_no, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            problem = _json_line(line, keys, contract.nested)
+            if isinstance(problem, str):
+                rejects.append(ReaderReject(line_no, problem, _shown(line)))
+                first_problem = first_problem or rejects[-1]
+                continue
+            row = problem
+            seen_object = True
+            seen_required = seen_required or any(
+                row.get(c.name) is not None for c in contract.columns if c.required)
+            for n in names:
+                values[n].append(row.get(n))
+            numbers.append(line_no)
+            if len(numbers) >= SLOW_BATCH_ROWS:
+                yield _json_block(values, numbers, rejects)
+                values, numbers, rejects = {n: [] for n in names}, [], []
+    if not seen_object and first_problem is not None:
+        raise FileRejected(f"no line is a usable JSON object (line {first_problem.source_row}: "
+                           f"{first_problem.reason})")
     if not seen_required and not rejects:
         missing = ", ".join(c.label() for c in contract.columns if c.required)
         raise FileRejected(f"no object has the required fields: {missing}")
     yield _json_block(values, numbers, rejects)
+
+
+def _json_line(line: str, keys: dict[str, str], nested: dict) -> dict | str:
+    """One line as a flat row, or the reason it cannot be one."""
+    if _SURROGATE.search(line):
+        return "not valid UTF-8 text (mixed encodings?)"
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return f"invalid JSON: {exc.msg}"
+    except RecursionError:
+        return "invalid JSON: nested too deeply"
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        return f"invalid JSON: {str(exc).splitlines()[0][:100]}"
+    if not isinstance(obj, dict):
+        return f"not a JSON object (a JSON {type(obj).__name__})"
+    try:
+        row = _flatten_json(obj, keys, nested)
+    except RecursionError:
+        return "invalid JSON: nested too deeply"
+    if any(v is not None and _SURROGATE.search(v) for v in row.values()):
+        return "invalid JSON string: a lone UTF-16 surrogate escape (\\udXXX)"
+    return row
 
 
 def _json_block(values: dict[str, list], numbers: list[int], rejects) -> Block:

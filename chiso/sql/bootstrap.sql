@@ -83,3 +83,46 @@ create table if not exists audit.publications (
     code_version    text,
     published_at    timestamptz not null default now()
 );
+
+-- The run history as one list of events, for `chiso audit` and auditors' own queries: every
+-- event with its run id, time and the code version (git commit) that ran. Rejected rows carry
+-- their batch's run, time and code version (joined, not copied), grouped by file, column and
+-- reason; their values are never shown here (personal data in them is already hashed).
+create or replace view audit.history as
+select 'run'::text as kind, r.started_at as at, r.run_id, r.code_version,
+       'run date ' || r.run_date || ' (' || r.trigger || ')' as subject,
+       r.status || coalesce(': ' || r.message, '') as outcome,
+       case when r.finished_at is not null then 'took ' ||
+            round(extract(epoch from r.finished_at - r.started_at)::numeric, 1) || ' s' end
+           as counts
+from audit.runs r
+union all
+select 'load', coalesce(b.finished_at, b.started_at), b.run_id, b.code_version,
+       b.feed || '/' || b.file_name,
+       b.status || coalesce(': ' || b.message, ''),
+       coalesce(b.rows_read, 0) || ' read, ' || coalesce(b.rows_loaded, 0) || ' loaded, '
+           || coalesce(b.rows_rejected, 0) || ' rejected'
+from audit.load_batches b
+union all
+select 'rejected', coalesce(b.finished_at, b.started_at), b.run_id, b.code_version,
+       b.feed || '/' || b.file_name || coalesce(' [' || x.column_name || ']', ''),
+       x.reason, x.n || ' row(s), first at row ' || x.first_row
+from (select batch_id, column_name, reason, count(*) as n, min(source_row) as first_row
+      from audit.rejected_rows group by batch_id, column_name, reason) x
+join audit.load_batches b using (batch_id)
+union all
+select 'check', c.checked_at, c.run_id, c.code_version,
+       c.suite || '.' || c.check_name || coalesce(' [' || c.column_name || ']', ''),
+       case when c.success then 'passed' else 'failed (' || c.severity || ')' end,
+       concat_ws(', ', c.unexpected_count || ' unexpected', c.element_count || ' rows',
+                 case when not c.success then 'observed ' || left(c.observed_value, 60) end)
+from audit.check_results c
+union all
+select p.action, p.published_at, p.run_id, p.code_version,
+       'marts → ' || p.schema_name || ' (version ' || p.version || ')',
+       case p.action when 'publish' then 'published' else 'rolled back' end,
+       (select count(*) || ' marts, ' || coalesce(sum(value::bigint), 0) || ' rows'
+        from jsonb_each_text(p.row_counts))
+       || coalesce(', ' || p.checks_passed || ' checks passed', '')
+       || coalesce(', ' || p.checks_warned || ' warned', '')
+from audit.publications p;
