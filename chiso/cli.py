@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -21,6 +22,15 @@ def _date(text: str) -> date:
 
 def _today() -> date:
     return datetime.now(runinfo.LOCAL).date()
+
+
+@contextmanager
+def _bootstrapped(settings: config.Settings):
+    """A connection to a warehouse whose schemas and audit tables exist."""
+    with warehouse.connect(warehouse.url(settings)) as conn:
+        warehouse.bootstrap(conn, settings)
+        conn.commit()
+        yield conn
 
 
 # -- verbs ------------------------------------------------------------------------------------
@@ -141,9 +151,7 @@ def cmd_status(args) -> int:
     from chiso import status
 
     settings = config.load()
-    with warehouse.connect(warehouse.url(settings)) as conn:
-        warehouse.bootstrap(conn, settings)
-        conn.commit()
+    with _bootstrapped(settings) as conn:
         report = status.collect(conn, run_id=args.run_id)
     if args.summary:
         from chiso import pipeline
@@ -164,9 +172,7 @@ def cmd_audit(args) -> int:
     from chiso import audit
 
     settings = config.load()
-    with warehouse.connect(warehouse.url(settings)) as conn:
-        warehouse.bootstrap(conn, settings)
-        conn.commit()
+    with _bootstrapped(settings) as conn:
         rows = audit.history(conn, args.since, args.until)
     if args.format == "csv":
         sys.stdout.write(audit.to_csv(rows))
@@ -179,9 +185,7 @@ def cmd_report(args) -> int:
     from chiso import audit, pipeline, report
 
     settings = config.load()
-    with warehouse.connect(warehouse.url(settings)) as conn:
-        warehouse.bootstrap(conn, settings)
-        conn.commit()
+    with _bootstrapped(settings) as conn:
         row = conn.execute(
             "select run_id from audit.runs where (%s::text is not null and run_id = %s)"
             " or (%s::text is null and run_date = %s) order by started_at desc limit 1",
