@@ -10,6 +10,8 @@ Look at it:
   .venv/bin/chiso warehouse psql --bi          # as the read-only BI role chiso_bi
   .venv/bin/chiso status                       # last loads, publication, failing checks
   .venv/bin/chiso airflow standalone           # Airflow UI on http://127.0.0.1:8080
+  .chiso/reports/<run date>.html               # the run's report with charts (offline)
+  .chiso/docs/checks/index.html                # every gate run and its Data Docs
 """
 
 

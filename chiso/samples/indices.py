@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import csv
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+
+from chiso.samples.xlsx import save_reproducible
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "reference"
 DEMO_PROVINCE = "Quảng Trị"
@@ -68,7 +70,6 @@ def _pci_table(out_dir: Path, year: int, provinces: list[str], comps: list[dict]
         total = round(sum(float(c["weight"]) * s * 10 for c, s in zip(comps, subs, strict=True)), 2)
         rows.append([_PUBLISHED_FORM.get(name, name), *subs, total])
     rows.sort(key=lambda r: -r[-1])
-    from datetime import datetime
 
     wb = Workbook(write_only=True)
     wb.properties.creator = "VCCI"
@@ -82,8 +83,7 @@ def _pci_table(out_dir: Path, year: int, provinces: list[str], comps: list[dict]
         rank = next(j for j, r in enumerate(rows) if r[-1] == row[-1]) + 1  # ties share a rank
         ws.append([i + 1, *row, rank])
     path = out_dir / "index_results" / f"pci_{year}.xlsx"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    save_reproducible(wb, path, datetime(year + 1, 4, 1))
     return path
 
 

@@ -40,17 +40,16 @@ Columns (national sync names, in this order): see :data:`COLUMNS`.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import random
-import re
-import zipfile
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from itertools import accumulate
 from pathlib import Path
+
+from chiso.samples.xlsx import save_reproducible
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "onestop"
 FORMATS = ("csv", "jsonl", "xlsx")
@@ -833,9 +832,6 @@ def _write_jsonl(path: Path, objs: list[dict]) -> None:
     _atomic_write(path, "".join(dumps(o) + "\n" for o in objs).encode("utf-8"))
 
 
-_CORE_DATES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
-
-
 def _write_xlsx(path: Path, rows: list[list], day: date) -> None:
     from openpyxl import Workbook
 
@@ -847,21 +843,8 @@ def _write_xlsx(path: Path, rows: list[list], day: date) -> None:
     ws.append(list(COLUMNS))
     for r in rows:
         ws.append([None if v == "" else v for v in r])
-    raw = io.BytesIO()
-    wb.save(raw)
-    # openpyxl stamps "now" into docProps/core.xml and the zip entries: pin both to the
-    # export time (23:00 local = 16:00 UTC) so the same arguments give the same bytes
-    stamp = f"{day:%Y-%m-%d}T16:00:00Z".encode()
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = _CORE_DATES.sub(lambda m: m.group(1) + stamp + m.group(3), data)
-            zi = zipfile.ZipInfo(info.filename, date_time=(day.year, day.month, day.day, 23, 0, 0))
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zout.writestr(zi, data)
-    _atomic_write(path, out.getvalue())
+    # the export time: 23:00 local = 16:00 UTC
+    save_reproducible(wb, path, datetime(day.year, day.month, day.day, 16, 0, 0))
 
 
 # ---------------------------------------------------------------------------------------------
