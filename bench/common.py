@@ -16,7 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "out"
-HOME = OUT / "home"
+# CHISO_BENCH_HOME: a second bench warehouse beside the default one (e.g. to keep a long history).
+HOME = Path(os.environ.get("CHISO_BENCH_HOME") or OUT / "home").resolve()
 DATA = OUT / "data"
 PII_KEY = "bench-key-0123456789abcdef"
 

@@ -36,17 +36,24 @@ class DbtOutcome:
 
 
 @contextmanager
-def _env(dsn: str, settings: config.Settings):
-    """dbt reads its connection from env vars (profiles.yml); set them only for the call."""
+def _env(dsn: str, settings: config.Settings, as_of: datetime | None):
+    """dbt reads its connection from env vars (profiles.yml); set them only for the call.
+
+    The cut-off travels as CHISO_AS_OF too: as a --var it would change every night and make
+    dbt re-parse the whole project.
+    """
     parts = warehouse.url_parts(dsn)
     values = {
         "CHISO_DB_HOST": parts["host"], "CHISO_DB_PORT": parts["port"],
         "CHISO_DB_USER": parts["user"], "CHISO_DB_PASSWORD": parts["password"],
         "CHISO_DB_NAME": parts["dbname"], "CHISO_CANDIDATE_SCHEMA": settings.candidate_schema,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1",
+        "CHISO_AS_OF": as_of.isoformat() if as_of is not None else None,
     }
     saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
+    os.environ.update({k: v for k, v in values.items() if v is not None})
+    for k in (k for k, v in values.items() if v is None):
+        os.environ.pop(k, None)
     try:
         yield
     finally:
@@ -63,8 +70,6 @@ def run(command: list[str], dsn: str, as_of: datetime | None = None,
 
     settings = settings or config.load()
     dbt_vars: dict = {"home_province_code": settings.home_province}
-    if as_of is not None:
-        dbt_vars["as_of"] = as_of.isoformat()
     command = list(command)
     if "--vars" in command:  # the caller's vars win over chiso's, in one --vars argument
         at = command.index("--vars")
@@ -81,7 +86,7 @@ def run(command: list[str], dsn: str, as_of: datetime | None = None,
     if quiet:
         args += ["--quiet"]  # errors still print; the outcome's counts give the summary
     started = time.perf_counter()
-    with _env(dsn, settings):
+    with _env(dsn, settings, as_of):
         result = dbtRunner().invoke(args)
     seconds = time.perf_counter() - started
     failures: list[str] = []
@@ -105,15 +110,20 @@ def build(dsn: str, as_of: datetime, settings: config.Settings | None = None,
 
     Seeds (and their tests) are reloaded only when their files changed since the warehouse last
     loaded them: a night then costs what its new data costs, not a reload of reference data.
+    When they did change, every model is rebuilt (``--full-refresh``): holidays, legal
+    durations and code lists decide verdicts that incremental models otherwise keep.
     ``full_refresh`` rebuilds incremental models from all of raw (after a model changed shape).
     """
     settings = settings or config.load()
     seeds = _seeds_digest(settings)
+    loaded = _loaded_seeds_digest(dsn)
     args = ["build"]
-    if full_refresh:
-        args.append("--full-refresh")
-    elif _loaded_seeds_digest(dsn) == seeds:
+    if loaded == seeds and not full_refresh:
         args += ["--exclude", "resource_type:seed"]
+    elif full_refresh or loaded is not None:
+        if not full_refresh:
+            log.warning("reference seeds changed since the last build: rebuilding every model")
+        args.append("--full-refresh")
     outcome = run(args, dsn, as_of, settings, quiet)
     if not outcome.success:
         raise DbtError("dbt build failed: " + "; ".join(outcome.failures[:5]))

@@ -24,9 +24,20 @@ class Check:
 
 @dataclass(frozen=True)
 class Suite:
+    """Checks on one table.
+
+    ``changed_rows`` scopes a big, incrementally built table to what the builds since the
+    published version wrote: an SQL condition on the table's rows, where ``{since}`` is the
+    latest ``built_at`` in the published copy of ``since_from`` (default: the suite's table)
+    and ``{candidate}`` the candidate schema. Rows older than that passed an earlier gate
+    unchanged. With nothing published yet (or no ``built_at`` there) the whole table is checked.
+    """
+
     name: str
     table: str  # unqualified: the runner validates it in the schema it is given
     checks: list[Check]
+    changed_rows: str | None = None
+    since_from: str | None = None
 
     def __post_init__(self) -> None:
         # Results are matched back to checks by name, so names must be unique in a suite.
@@ -46,5 +57,5 @@ class CheckResult:
     success: bool
     observed_value: str | None
     unexpected_count: int | None
-    element_count: int | None  # rows in the validated table
+    element_count: int | None  # rows validated (the changed rows, for a scoped suite)
     details: dict[str, Any] = field(default_factory=dict)  # GX result; "error" if it could not run

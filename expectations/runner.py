@@ -17,6 +17,7 @@ from pathlib import Path  # noqa: E402
 from typing import TYPE_CHECKING, Any  # noqa: E402
 
 import great_expectations as gx  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
 from great_expectations.core.run_identifier import RunIdentifier  # noqa: E402
 from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
 from great_expectations.expectations.metadata_types import FailureSeverity  # noqa: E402
@@ -53,9 +54,12 @@ def run_suites(
     suites: list[Suite],
     docs_dir: Path | None = None,
     run_name: str | None = None,
+    published: str | None = None,
 ) -> list[CheckResult]:
     """Validate every suite against ``schema.<suite.table>``; one CheckResult per check.
 
+    ``published`` names the schema BI reads: suites with ``changed_rows`` then validate only the
+    rows built since what it shows (see ``Suite``); without it every suite sees whole tables.
     Problems with one suite (missing table, broken SQL) become failed results for that suite
     only; nothing raises past here except a bad ``suites`` argument.
     """
@@ -68,11 +72,16 @@ def run_suites(
         # 1.14, but a generic/Postgres datasource has no other way to name the schema).
         warnings.filterwarnings("ignore", message="You are using a generic SQLDatasource")
         warnings.filterwarnings("ignore", message="`schema_name` is deprecated")
-        return _run_all(url, schema, suites, docs_dir, run_name)
+        return _run_all(url, schema, suites, docs_dir, run_name, published)
 
 
 def _run_all(
-    url: str, schema: str, suites: list[Suite], docs_dir: Path | None, run_name: str | None
+    url: str,
+    schema: str,
+    suites: list[Suite],
+    docs_dir: Path | None,
+    run_name: str | None,
+    published: str | None,
 ) -> list[CheckResult]:
     context = gx.get_context(mode="ephemeral")
     # tqdm bars would spam Airflow logs and pytest output.
@@ -88,7 +97,7 @@ def _run_all(
     results: list[CheckResult] = []
     try:
         for suite in suites:
-            results += _run_suite(context, datasource, schema, suite, run_id)
+            results += _run_suite(context, datasource, schema, suite, run_id, published)
     finally:
         datasource.get_engine().dispose()  # don't leave idle connections on the warehouse
     if docs_dir is not None:
@@ -102,15 +111,18 @@ def _run_suite(
     schema: str,
     suite: Suite,
     run_id: RunIdentifier,
+    published: str | None,
 ) -> list[CheckResult]:
     try:
-        # One asset per table (named after it, as Data Docs show); adding it runs a test
-        # query, so a missing table is caught here.
-        asset = (
-            datasource.get_asset(suite.table)
-            if suite.table in datasource.get_asset_names()
-            else datasource.add_table_asset(suite.table, table_name=suite.table, schema_name=schema)
-        )
+        query, scope = _changed_rows(datasource, schema, suite, published)
+        # One asset per table (named after it, as Data Docs show), or per scoped suite; adding
+        # it runs a test query, so a missing table is caught here.
+        if query is not None:
+            asset = datasource.add_query_asset(f"{suite.table}: changed rows ({suite.name})", query)
+        elif suite.table in datasource.get_asset_names():
+            asset = datasource.get_asset(suite.table)
+        else:
+            asset = datasource.add_table_asset(suite.table, table_name=suite.table, schema_name=schema)
     except Exception as exc:
         error = f"table {schema}.{suite.table} is missing or unreadable: {_first_line(exc)}"
         return _errored(suite, error)
@@ -128,7 +140,36 @@ def _run_suite(
         outcome = validation.run(result_format=RESULT_FORMAT, run_id=run_id)
     except Exception as exc:  # GX itself failed, not one expectation: nothing was verified
         return _errored(suite, f"validation did not run: {_first_line(exc)}")
-    return _flatten(suite, outcome)
+    return _flatten(suite, outcome, scope)
+
+
+def _changed_rows(
+    datasource: SQLDatasource, schema: str, suite: Suite, published: str | None
+) -> tuple[str | None, str]:
+    """(query, scope): the rows a scoped suite validates, or (None, "whole table")."""
+    if not suite.changed_rows or not published:
+        return None, "whole table"
+    source = suite.since_from or suite.table
+    with datasource.get_engine().connect() as conn:
+        has_column = conn.execute(
+            sa.text(
+                "select 1 from information_schema.columns where table_schema = :schema"
+                " and table_name = :table and column_name = 'built_at'"
+            ),
+            {"schema": published, "table": source},
+        ).first()
+        since = (
+            conn.execute(sa.text(f'select max(built_at) from "{published}"."{source}"')).scalar()
+            if has_column
+            else None
+        )
+    if since is None:
+        return None, f"whole table (nothing built is published in {published}.{source} yet)"
+    condition = suite.changed_rows.replace(
+        "{since}", f"'{since.isoformat()}'::timestamptz"
+    ).replace("{candidate}", f'"{schema}"')
+    query = f'select * from "{schema}"."{suite.table}" where {condition}'
+    return query, f"rows built since the published version ({published}.{source}): {condition}"
 
 
 def _expectation_for(check: Check) -> Expectation:
@@ -148,7 +189,9 @@ def _expectation_for(check: Check) -> Expectation:
     )
 
 
-def _flatten(suite: Suite, outcome: ExpectationSuiteValidationResult) -> list[CheckResult]:
+def _flatten(
+    suite: Suite, outcome: ExpectationSuiteValidationResult, scope: str
+) -> list[CheckResult]:
     by_check = {r.expectation_config.meta.get(_CHECK_KEY): r for r in outcome.results}
     # Batch-level checks (e.g. UnexpectedRowsExpectation) report no element_count; any column
     # check of the same batch has already counted the rows, so reuse that count.
@@ -167,7 +210,7 @@ def _flatten(suite: Suite, outcome: ExpectationSuiteValidationResult) -> list[Ch
         unexpected = result.get("unexpected_count")
         if unexpected is None and kind == "unexpected_rows_expectation":
             unexpected = observed  # its observed value is the number of offending rows
-        details: dict[str, Any] = {"result": result}
+        details: dict[str, Any] = {"result": result, "scope": scope}
         error = _exception_message(gx_result.exception_info)
         if error:
             details["error"] = error

@@ -20,7 +20,7 @@
 with new_states as (
     select * from {{ ref('stg_onestop__dossier_states') }}
     {% if is_incremental() %}
-    where batch_id > (select coalesce(max(processed_batch_id), 0) from {{ this }})
+    where batch_id > {{ watermark('processed_batch_id') }}
     {% endif %}
 ),
 

@@ -5,17 +5,23 @@
     indexes=[{'columns': ['dossier_code'], 'unique': True},
              {'columns': ['received_month']},
              {'columns': ['finished_month']},
-             {'columns': ['processed_batch_id']}],
+             {'columns': ['processed_batch_id']},
+             {'columns': ['timeliness', 'due_end_at']},
+             {'columns': ['built_at']}],
 ) }}
 -- One row per dossier, its current state and timeliness. No personal data (not even hashes).
--- Incremental: a night rewrites the dossiers that new exports changed, and re-judges the
--- dossiers still open (their timeliness depends on the cut-off); finished ones are final.
+-- Incremental: a night rewrites the dossiers that new exports changed, and the open ones whose
+-- verdict the new cut-off flips (open <-> open_overdue: the only part that depends on it).
+-- Finished dossiers are final. A change to the reference seeds (holidays, legal durations)
+-- makes `chiso build` rebuild everything (--full-refresh).
 {% if is_incremental() %}
 with changed as (
     select dossier_code from {{ ref('int_dossiers_current') }}
-    where processed_batch_id > (select coalesce(max(processed_batch_id), 0) from {{ this }})
+    where processed_batch_id > {{ watermark('processed_batch_id') }}
     union
-    select dossier_code from {{ this }} where finished_at is null
+    select dossier_code from {{ this }}
+    where (timeliness = 'open' and due_end_at < {{ as_of() }})
+       or (timeliness = 'open_overdue' and due_end_at >= {{ as_of() }})
 ),
 
 -- Materialized first, so the rules run on the changed dossiers only (index lookups).
@@ -59,5 +65,6 @@ select
     {{ local_month('finished_at') }}                    as finished_month,
     returned_at,
     observed_date                                       as last_observed_date,
-    processed_batch_id
+    processed_batch_id,
+    {{ built_at() }}                                    as built_at
 from classified
