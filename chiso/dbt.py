@@ -127,6 +127,8 @@ def build(dsn: str, as_of: datetime, settings: config.Settings | None = None,
     outcome = run(args, dsn, as_of, settings, quiet)
     if not outcome.success:
         raise DbtError("dbt build failed: " + "; ".join(outcome.failures[:5]))
+    if "--full-refresh" in args or loaded is None:
+        _analyze(dsn, settings)
     _record_seeds_digest(dsn, seeds)
     docs(dsn, as_of, settings)
     return outcome
@@ -155,6 +157,17 @@ def docs(dsn: str, as_of: datetime | None = None,
         log.warning("dbt docs were not generated (the build itself succeeded): %s: %s",
                     type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")
         return None
+
+
+def _analyze(dsn: str, settings: config.Settings) -> None:
+    """Planner statistics for freshly rebuilt tables: `create table as` leaves none, and the
+    next night's "newer than the watermark" filters would be planned as full scans."""
+    schemas = ["intermediate", settings.candidate_schema]
+    with warehouse.connect(dsn, autocommit=True) as conn:
+        tables = conn.execute("select format('%I.%I', schemaname, tablename) from pg_tables"
+                              " where schemaname = any(%s)", (schemas,)).fetchall()
+        for (table,) in tables:
+            conn.execute(f"analyze {table}")
 
 
 def _seeds_digest(settings: config.Settings) -> str:

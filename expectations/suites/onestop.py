@@ -49,7 +49,10 @@ def dossiers() -> Suite:
     # Millions of rows, a few thousand rewritten a night: the row rules run on the rows built
     # since the published version. The unique index on dossier_code guards the rest of the table.
     return Suite("dossiers", "dossiers", [
-        Check("counted_once", gxe.ExpectColumnValuesToBeUnique(column="dossier_code")),
+        # As SQL: GX's uniqueness query walks the dossier_code index over the whole table.
+        Check("counted_once", _rows(
+            "select dossier_code from {batch} group by dossier_code having count(*) > 1",
+            "each dossier is counted once")),
         Check("dossier_code_not_null", gxe.ExpectColumnValuesToNotBeNull(column="dossier_code")),
         Check("received_not_in_future", _rows(
             "select dossier_code from {batch} where received_at > now()",
@@ -64,7 +67,9 @@ def dossiers() -> Suite:
             column="channel", value_set=[1, 2, 3])),
         Check("timeliness_in_code_list", gxe.ExpectColumnValuesToBeInSet(
             column="timeliness", value_set=list(TIMELINESS))),
-    ], changed_rows="built_at > {since}")
+    # `since` from the small monthly mart: every build rewrites its current month, so its
+    # latest built_at is the published build's (the published dossiers copy has no index).
+    ], changed_rows="built_at > {since}", since_from="onestop_monthly")
 
 
 def service_index_monthly() -> Suite:

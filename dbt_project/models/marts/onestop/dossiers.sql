@@ -1,10 +1,11 @@
+{#- The month indexes cover the gate's reconciliation counts (index-only scans). -#}
 {{ config(
     materialized='incremental',
     unique_key='dossier_code',
     incremental_strategy='delete+insert',
     indexes=[{'columns': ['dossier_code'], 'unique': True},
-             {'columns': ['received_month']},
-             {'columns': ['finished_month']},
+             {'columns': ['received_month', 'is_counted', 'received_at']},
+             {'columns': ['finished_month', 'is_counted', 'finished_at', 'received_at']},
              {'columns': ['processed_batch_id']},
              {'columns': ['timeliness', 'due_end_at']},
              {'columns': ['built_at']}],
