@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 import yaml
+from psycopg import sql
 
 from chiso import config, warehouse
 
@@ -164,10 +165,11 @@ def _analyze(dsn: str, settings: config.Settings) -> None:
     next night's "newer than the watermark" filters would be planned as full scans."""
     schemas = ["intermediate", settings.candidate_schema]
     with warehouse.connect(dsn, autocommit=True) as conn:
-        tables = conn.execute("select format('%I.%I', schemaname, tablename) from pg_tables"
+        tables = conn.execute("select schemaname, tablename from pg_tables"
                               " where schemaname = any(%s)", (schemas,)).fetchall()
-        for (table,) in tables:
-            conn.execute(f"analyze {table}")
+        for schema, table in tables:
+            conn.execute(sql.SQL("analyze {}.{}").format(sql.Identifier(schema),
+                                                         sql.Identifier(table)))
 
 
 def _seeds_digest(settings: config.Settings) -> str:
