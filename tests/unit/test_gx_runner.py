@@ -180,3 +180,29 @@ def test_data_docs_render_this_run(
     assert "t-run" in index
     rendered = "".join(p.read_text() for p in docs.rglob("*.html"))
     assert urlsplit(warehouse_url).password not in rendered
+
+
+def test_scoped_suite_checks_rows_built_since_the_published_copy(
+    warehouse_url: str, db: psycopg.Connection
+) -> None:
+    db.execute("ALTER TABLE candidate.onestop_monthly ADD built_at timestamptz")
+    db.execute("UPDATE candidate.onestop_monthly SET built_at = '2026-11-01'")
+    _insert(db, [("DN-03", "2024-03-01", 10, 5, 2, 2, 1.5)])  # bad, and built later
+    db.execute("UPDATE candidate.onestop_monthly SET built_at = '2026-11-02' WHERE built_at IS NULL")
+    base = onestop_suite()
+    scoped = Suite(base.name, base.table, base.checks, changed_rows="built_at > {since}")
+
+    # Nothing published yet: the whole table is checked.
+    first = run_suites(warehouse_url, "candidate", [scoped], published="marts")
+    assert {r.element_count for r in first} == {len(GOOD_ROWS) + 1}
+    assert all(r.details["scope"].startswith("whole table") for r in first)
+
+    db.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    db.execute("CREATE VIEW marts.onestop_monthly AS SELECT * FROM candidate.onestop_monthly"
+               " WHERE built_at = '2026-11-01'")
+    results = run_suites(warehouse_url, "candidate", [scoped], published="marts")
+
+    assert {r.element_count for r in results} == {1}  # only the row built since
+    assert all(r.details["scope"].startswith("rows built since") for r in results)
+    failed = {r.check_name for r in results if not r.success}
+    assert failed == {"on_time_rate_is_a_share", "on_time_plus_late_is_completed"}
