@@ -3,7 +3,7 @@ checks the rows built since the published version — without missing a defect i
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -101,3 +101,38 @@ def test_changed_reference_seeds_rebuild_every_dossier(conn, landing, warehouse_
     assert all(after[k][1] > before[k][1] for k in after)  # every row rebuilt
     assert outcome.kinds.get("seed", 0) > 0
     assert dbt._loaded_seeds_digest(warehouse_url) == dbt._seeds_digest(run.settings)
+
+
+def _snapshot(conn) -> dict[str, set]:
+    monthly = ("agency_code, field_code, month_start, dossiers_received, dossiers_completed,"
+               " dossiers_completed_on_time, dossiers_completed_late, dossiers_open_overdue,"
+               " dossiers_received_online, dossiers_paid_online, dossiers_digitised")
+    dossiers = ("dossier_code, status_code, timeliness, received_at, due_end_at, finished_at,"
+                " supplement_count, last_observed_date")
+    return {"onestop_monthly": set(conn.execute(f"select {monthly} from candidate.onestop_monthly"
+                                                ).fetchall()),
+            "dossiers": set(conn.execute(f"select {dossiers} from candidate.dossiers"
+                                         ).fetchall())}
+
+
+def test_nights_one_by_one_equal_a_full_rebuild(conn, landing, tmp_path):
+    from chiso.samples import onestop
+
+    # Ten days across a month end, delivered two exports a night.
+    files = onestop.generate(tmp_path, date(2026, 10, 26), 10, seed=21, dossiers_per_day=30)
+    (landing / "onestop").mkdir(parents=True, exist_ok=True)
+    for night in range(5):
+        for f in files[2 * night:2 * night + 2]:
+            f.rename(landing / "onestop" / f.name)
+        last = date(2026, 10, 26) + timedelta(days=2 * night + 1)
+        _night(f"night-{night}", last + timedelta(days=1))
+    nightly = _snapshot(conn)
+
+    rebuild = pipeline.Run("rebuild", date(2026, 11, 5), quiet=True, full_refresh=True)
+    pipeline.begin(rebuild)
+    pipeline.build(rebuild)
+
+    assert _snapshot(conn) == nightly
+    assert {m for _, _, m, *_ in nightly["onestop_monthly"]} == {date(2026, 10, 1),
+                                                                  date(2026, 11, 1)}
+    assert any(t == "open_overdue" for _, _, t, *_ in nightly["dossiers"])

@@ -33,7 +33,7 @@ dossiers as (
     where is_counted and received_at < {{ as_of() }}
       {% if is_incremental() %}
       and (received_month = any({{ month_array }})
-           or finished_month >= (select min(m) from unnest({{ month_array }}) as m)
+           or finished_month >= {{ "'" ~ (month_list | min) ~ "'::date" if month_list else "null" }}
            or finished_month is null)
       {% endif %}
 ),
