@@ -118,9 +118,10 @@ def build(dsn: str, as_of: datetime, settings: config.Settings | None = None,
     settings = settings or config.load()
     seeds = _seeds_digest(settings)
     loaded = _loaded_seeds_digest(dsn)
-    args = ["build"]
+    # dbt's unit tests check the SQL, not the night's data: they run in CI (``unit_tests``).
+    args = ["build", "--exclude-resource-type", "unit_test"]
     if loaded == seeds and not full_refresh:
-        args += ["--exclude", "resource_type:seed"]
+        args += ["--exclude-resource-type", "seed"]
     elif full_refresh or loaded is not None:
         if not full_refresh:
             log.warning("reference seeds changed since the last build: rebuilding every model")
@@ -133,6 +134,11 @@ def build(dsn: str, as_of: datetime, settings: config.Settings | None = None,
     _record_seeds_digest(dsn, seeds)
     docs(dsn, as_of, settings)
     return outcome
+
+
+def unit_tests(dsn: str, settings: config.Settings | None = None) -> DbtOutcome:
+    """dbt's unit tests (fixed inputs, expected rows) against a built warehouse."""
+    return run(["test", "--select", "test_type:unit"], dsn, None, settings, quiet=True)
 
 
 def docs(dsn: str, as_of: datetime | None = None,
