@@ -122,7 +122,9 @@ def _run_suite(
         elif suite.table in datasource.get_asset_names():
             asset = datasource.get_asset(suite.table)
         else:
-            asset = datasource.add_table_asset(suite.table, table_name=suite.table, schema_name=schema)
+            asset = datasource.add_table_asset(
+                suite.table, table_name=suite.table, schema_name=schema
+            )
     except Exception as exc:
         error = f"table {schema}.{suite.table} is missing or unreadable: {_first_line(exc)}"
         return _errored(suite, error)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ingest import fastdates
 from ingest.contract import TEXT_MAX, Column, Contract, Rule
 from ingest.pii import Hasher
 
@@ -44,10 +46,29 @@ class Converted:
         return pc.is_null(self.error_column)
 
 
+def _case_variants(word: str) -> list[str]:
+    out = [""]
+    for ch in word:
+        out = [o + c for o in out for c in {ch, ch.upper()}]
+    return out
+
+
+@cache  # on first use: pa.array makes pyarrow import pandas (a second), not for every import
+def _null_spellings() -> pa.Array:
+    """Every spelling of the markers, so values need no lowercasing first (only ASCII letters
+    lowercase to ASCII letters of the markers: tests/unit/test_ingest_fast_paths.py)."""
+    return pa.array(sorted({v for m in _NULLS for v in _case_variants(m)}))
+
+
+_NULL_MAX_BYTES = max(map(len, _NULLS))
+
+
 def _clean(values: pa.Array) -> pa.Array:
     """Trim, and read empty strings and 'N/A'-style markers as missing."""
     trimmed = pc.utf8_trim_whitespace(values)
-    return pc.if_else(pc.is_in(pc.utf8_lower(trimmed), pa.array(_NULLS)), None, trimmed)
+    if not pc.any(pc.less_equal(pc.binary_length(trimmed), _NULL_MAX_BYTES)).as_py():
+        return trimmed  # no value short enough to be a marker (dates, codes, names)
+    return pc.if_else(pc.is_in(trimmed, _null_spellings()), None, trimmed)
 
 
 def _ints(values: pa.Array) -> tuple[pa.Array, pa.Array]:
@@ -56,8 +77,9 @@ def _ints(values: pa.Array) -> tuple[pa.Array, pa.Array]:
     return typed, pc.invert(ok)
 
 
-# Fast path for the usual export layouts (one strict pattern, one strptime); anything else takes
-# the general regex path below.
+# The usual export layouts are read by ``fastdates``; what it declines in them (a second of 60,
+# which strptime rolls over) keeps this path's earlier results: one strict pattern, one
+# strptime. Anything else takes the general regex path below.
 _FAST_DMY = ((r"^\d\d/\d\d/\d{4} \d\d:\d\d$", "%d/%m/%Y %H:%M"),
              (r"^\d\d/\d\d/\d{4} \d\d:\d\d:\d\d$", "%d/%m/%Y %H:%M:%S"))
 
@@ -78,7 +100,9 @@ def _timestamps_fast(values: pa.Array) -> pa.Array | None:
 
 
 def _timestamps(values: pa.Array, unit_date: bool = False) -> tuple[pa.Array, pa.Array]:
-    fast = _timestamps_fast(values)
+    fast = fastdates.timestamps(values)
+    if fast is None:
+        fast = _timestamps_fast(values)
     if fast is not None:
         no_error = pa.repeat(pa.scalar(False), len(values))
         return (pc.cast(fast, pa.date32()) if unit_date else fast), no_error
@@ -148,15 +172,25 @@ def _decimals(values: pa.Array) -> tuple[pa.Array, pa.Array]:
     return pc.if_else(ok, text, None), pc.invert(ok)
 
 
+# The Arrow type each converter returns (for columns with no value at all).
+TYPED = {"text": pa.string(), "pii": pa.string(), "int": pa.int32(), "code": pa.int16(),
+         "timestamp": pa.timestamp("s"), "date": pa.date32(), "bool": pa.bool_(),
+         "decimal": pa.string()}
+
+
 def _convert(col: Column, values: pa.Array, hasher: Hasher) -> tuple[pa.Array, pa.Array, str]:
     """Typed values, a mask of unreadable values, and the reason for them."""
     no_error = pa.nulls(len(values), pa.bool_())
+    if values.null_count == len(values):  # an absent or empty column: nothing to read
+        return pa.nulls(len(values), TYPED[col.type]), no_error, ""
     if col.type == "text":
         limit = col.max_length or TEXT_MAX
-        too_long = pc.greater(pc.utf8_length(values), limit)
+        # Characters are counted only when some value has more bytes than the limit allows.
+        fits = pc.max(pc.binary_length(values)).as_py() <= limit
+        too_long = no_error if fits else pc.greater(pc.utf8_length(values), limit)
         return values, too_long, f"longer than {limit:,} characters"
     if col.type == "pii":
-        return hasher.hash_array(values), no_error, ""
+        return hasher.hash_array(values, col.name), no_error, ""
     if col.type in ("int", "code"):
         typed, bad = _ints(values)
         if col.type == "code":
@@ -189,6 +223,11 @@ def convert(contract: Contract, columns: dict[str, pa.Array], num_rows: int,
         raw = columns.get(col.name)
         values = _clean(raw) if raw is not None else pa.nulls(num_rows, pa.string())
         typed, bad, reason = _convert(col, values, hasher)
+        may_miss = col.required and values.null_count > 0
+        if not may_miss and (bad.null_count == len(bad) or not pc.any(bad).as_py()):
+            out[col.stored_name] = typed  # the usual case: nothing wrong in this column
+            cleaned[col.name] = values
+            continue
         bad = pc.fill_null(bad, False)
         if col.required:
             missing = pc.is_null(values)
@@ -208,6 +247,8 @@ def convert(contract: Contract, columns: dict[str, pa.Array], num_rows: int,
         cleaned[col.name] = values
     observed = (context or {}).get("observed_date")
     for rule in contract.rules:
+        if _never_judged(rule, contract, out):
+            continue
         broken = _broken(rule, contract, out, observed, num_rows)
         first = pc.and_(broken, pc.is_null(err_col))
         if pc.any(first).as_py():
@@ -235,6 +276,16 @@ def _operand(name: str, contract: Contract, typed: dict[str, pa.Array],
     if days:
         values = pc.add(values, pa.scalar(timedelta(days=days), pa.duration("s")))
     return values
+
+
+def _never_judged(rule: Rule, contract: Contract, typed: dict[str, pa.Array]) -> bool:
+    """A rule on a column with no value in the block breaks no row (missing values pass)."""
+    for name in (rule.left, rule.right):
+        if name != "observed_date" and not name[:1].isdigit():  # a column, not a date
+            values = typed[contract.column(name).stored_name]
+            if values.null_count == len(values):
+                return True
+    return False
 
 
 def _broken(rule: Rule, contract: Contract, typed: dict[str, pa.Array], observed,

@@ -22,6 +22,7 @@ HEADER = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
 TRAILER = b"\xff\xff"
 _PG_EPOCH_DAYS = 10_957  # 2000-01-01 - 1970-01-01
 _PG_EPOCH_S = _PG_EPOCH_DAYS * 86_400
+_ONE_OFFSET_SPAN = 4096  # days: a wider block of timestamps is converted day by day
 
 # Contract column types whose converted values this module can encode (not decimal: numeric).
 CONTRACT_TYPES = frozenset({"text", "pii", "int", "code", "bool", "timestamp", "date"})
@@ -69,6 +70,11 @@ class Encoder:
 
     def _to_utc(self, secs: np.ndarray, valid: np.ndarray) -> np.ndarray:
         days = np.floor_divide(secs, 86_400)
+        first, last = int(days[valid].min()), int(days[valid].max())
+        if last - first < _ONE_OFFSET_SPAN:  # usual: one offset over the block's few years
+            offsets = {self._day_offset(d) for d in range(first, last + 1)}
+            if len(offsets) == 1 and None not in offsets:
+                return secs - offsets.pop()
         uniq, inverse = np.unique(np.where(valid, days, days[valid][0]), return_inverse=True)
         per_day = [self._day_offset(d) for d in uniq.tolist()]
         out = secs - np.array([0 if o is None else o for o in per_day], np.int64)[inverse]

@@ -96,6 +96,16 @@ def fingerprint(file: LandingFile) -> tuple[str, int]:
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest(), 0
 
 
+def stat_signature(file: LandingFile) -> str | None:
+    """Device, inode, size, mtime and ctime of a readable file. Rewriting or replacing a file
+    changes its ctime (which nothing can set back), so an equal signature means the content
+    read before: a night re-reads only what is new, not the whole landing zone's history."""
+    if file.unread:
+        return None
+    st = file.path.stat()
+    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
+
+
 def sha256(path: Path) -> tuple[str, int]:
     digest = hashlib.sha256()
     size = 0

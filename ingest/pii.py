@@ -7,14 +7,18 @@ first (Unicode NFC, case, spacing) so 'NGUYỄN  Văn An' and 'Nguyễn Văn An'
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 import os
 import secrets
 import unicodedata
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from ingest import arrowbytes
 
 KEY_ENV = "CHISO_PII_KEY"
 
@@ -39,41 +43,106 @@ def normalise(value: str) -> str:
     return " ".join(unicodedata.normalize("NFC", value).casefold().split())
 
 
-CACHE_SIZE = 1 << 16  # distinct values remembered across blocks and files (~10 MB at most)
+# Printable ASCII words joined by single spaces (ID and phone numbers): NFC leaves them alone
+# and split/join changes nothing, so ``normalise`` is just ASCII lowercasing, done by Arrow.
+_PLAIN_ASCII = r"^[!-~]+( [!-~]+)*$"
+CACHE_SIZE = 1 << 16  # distinct values remembered per column (~10 MB at most)
+MIN_HIT_RATE = 0.2  # a column whose full cache served fewer hits stops using one (see _Cache)
+
+
+class _Cache:
+    """Tokens of one column remembered across blocks and files: the same people come back (an
+    applicant in every export that lists the dossier). A lookup costs about a third of a hash,
+    so a column whose values rarely repeat within ``CACHE_SIZE`` (ID numbers of a large file)
+    stops using its cache when it fills."""
+
+    def __init__(self):
+        self.tokens: dict[bytes, bytes] = {}  # UTF-8 value → digest
+        self.lookups = self.hits = 0
+        self.enabled = True
+
+    def make_room(self, adding: int) -> None:
+        """Empty the cache when ``adding`` tokens would overfill it; judge its use first."""
+        if len(self.tokens) + adding <= CACHE_SIZE:
+            return
+        self.enabled = self.hits >= MIN_HIT_RATE * self.lookups
+        self.tokens.clear()
+        self.lookups = self.hits = 0
+
+
+def _graphic_ascii(values: pa.Array) -> bool:
+    """Every byte of every value is printable ASCII other than space: one word each (the usual
+    ID number), a byte-range check far cheaper than the regex."""
+    if not pa.types.is_string(values.type) or values.null_count:
+        return False
+    offsets = arrowbytes.offsets(values)
+    data = arrowbytes.data(values)[offsets[0]:offsets[-1]]
+    return bool(data.size) and bool(((data > 0x20) & (data < 0x7F)).all())
+
+
+def _hex(digests: bytes, n: int) -> pa.Array:
+    """``n`` 16-byte digests as a string array of 32 lowercase hex digits each."""
+    offsets = np.arange(0, 32 * n + 1, 32, dtype=np.int32)
+    return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets),
+                                                  pa.py_buffer(binascii.hexlify(digests))])
 
 
 class Hasher:
-    """Keyed hashing of distinct values; tokens are remembered across blocks and files, since the
-    same people come back (a dossier's applicant in every export that lists the dossier)."""
+    """Keyed hashing of each distinct value of a block once, tokens spread back over rows."""
 
     def __init__(self, key: bytes):
         self._key = key
-        self._cache: dict[str, str] = {}
+        # The keyed state before any data: copying it costs less than keying anew.
+        self._keyed = hashlib.blake2b(key=key, digest_size=16)
+        self._caches: dict[str, _Cache] = {}
 
     def hash_one(self, value: str) -> str:
         data = normalise(value).encode()
         return hashlib.blake2b(data, key=self._key, digest_size=16).hexdigest()
 
-    def _tokens(self, distinct: list[str]) -> list[str]:
-        cache, key, blake2b = self._cache, self._key, hashlib.blake2b
-        nfc = unicodedata.normalize
-        if len(cache) + len(distinct) > CACHE_SIZE:
-            cache.clear()
-        out = []
-        for v in distinct:
-            token = cache.get(v)
-            if token is None:  # hash_one, inlined: this loop is the ingest's hottest Python
-                data = " ".join(nfc("NFC", v).casefold().split()).encode()
-                token = cache[v] = blake2b(data, key=key, digest_size=16).hexdigest()
-            out.append(token)
-        return out
+    def _digests(self, values: pa.Array) -> list[bytes]:
+        """16-byte digests of distinct non-null values (``hash_one`` without the hex)."""
+        plain = _graphic_ascii(values) or pc.all(
+            pc.match_substring_regex(values, _PLAIN_ASCII)).as_py()
+        if plain:
+            data = pc.ascii_lower(values).cast(pa.binary()).to_pylist()
+        else:
+            nfc = unicodedata.normalize
+            data = [" ".join(nfc("NFC", v).casefold().split()).encode()
+                    for v in values.to_pylist()]
+        digests: list[bytes] = []
+        append, fresh = digests.append, self._keyed.copy
+        for d in data:  # the ingest's hottest Python: one iteration per distinct value
+            h = fresh()
+            h.update(d)
+            append(h.digest())
+        return digests
 
-    def hash_array(self, values: pa.Array) -> pa.Array:
-        """Hash each distinct value once, then spread the tokens back over the rows."""
+    def _cached_digests(self, values: pa.Array, cache: _Cache) -> list[bytes]:
+        texts = values.cast(pa.binary()).to_pylist()  # bytes: cheaper to make and hash
+        found = list(map(cache.tokens.get, texts))
+        missing = [i for i, d in enumerate(found) if d is None]
+        cache.lookups += len(texts)
+        cache.hits += len(texts) - len(missing)
+        if missing:
+            fresh = self._digests(values.take(pa.array(missing, pa.int32()))
+                                  if len(missing) < len(texts) else values)
+            cache.make_room(len(fresh))
+            for i, d in zip(missing, fresh, strict=True):
+                found[i] = d
+            if cache.enabled:
+                cache.tokens.update(zip([texts[i] for i in missing], fresh, strict=True))
+        return found
+
+    def hash_array(self, values: pa.Array, column: str = "") -> pa.Array:
+        """Tokens of ``values``; ``column`` names the cache (values of one kind repeat)."""
         if values.null_count == len(values):
             return pa.nulls(len(values), pa.string())
         encoded = pc.dictionary_encode(values)
         if isinstance(encoded, pa.ChunkedArray):
             encoded = encoded.combine_chunks()
-        tokens = pa.array(self._tokens(encoded.dictionary.to_pylist()), pa.string())
-        return pc.take(tokens, encoded.indices)
+        distinct = encoded.dictionary
+        cache = self._caches.setdefault(column, _Cache())
+        digests = (self._cached_digests(distinct, cache) if cache.enabled
+                   else self._digests(distinct))
+        return pc.take(_hex(b"".join(digests), len(distinct)), encoded.indices)

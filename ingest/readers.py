@@ -23,7 +23,11 @@ import pyarrow.csv as pcsv
 
 from ingest.contract import Contract, header_key
 
-BLOCK_BYTES = 4 << 20
+BLOCK_BYTES = 4 << 20  # rows typed and copied together (fewer, larger calls into Arrow)
+# Arrow's streaming CSV reader reads ahead about 36 of its blocks on an I/O thread, whatever the
+# pace of the loader: small reads keep that buffer (and so memory) small; they are merged into
+# blocks of BLOCK_BYTES. A line longer than READ_BYTES takes the exact reader.
+READ_BYTES = 512 << 10
 SLOW_BATCH_ROWS = 50_000
 HEADER_SEARCH_ROWS = 20  # exports often put a title block above the header
 
@@ -163,20 +167,38 @@ def _read_csv_fast(path: Path, layout: Layout) -> Iterator[Block]:
         raise NeedsExactRead
 
     row = 1
+    batches: list[pa.RecordBatch] = []
+    size = 0
     while True:
         try:
             batch = reader.read_next_batch()
         except StopIteration:
-            return
+            break
         except pa.ArrowInvalid as exc:
             _raise_arrow(exc)
         except UnicodeDecodeError:
             raise NeedsExactRead from None
         if ragged:
             raise NeedsExactRead
-        cols = {name: batch.column(pos) for name, pos in layout.mapping.items()}
-        yield Block(cols, batch.num_rows, row)
-        row += batch.num_rows
+        batches.append(batch)
+        size += batch.nbytes
+        if size >= BLOCK_BYTES:
+            block = _merged(batches, layout.mapping, row)
+            yield block
+            row += block.num_rows
+            batches, size = [], 0
+    if batches:
+        yield _merged(batches, layout.mapping, row)
+
+
+def _merged(batches: list[pa.RecordBatch], mapping: dict[str, int], first_row: int) -> Block:
+    """One block of the used columns of consecutive batches."""
+    if len(batches) == 1:
+        cols = {name: batches[0].column(pos) for name, pos in mapping.items()}
+    else:
+        cols = {name: pa.concat_arrays([b.column(pos) for b in batches])
+                for name, pos in mapping.items()}
+    return Block(cols, sum(b.num_rows for b in batches), first_row)
 
 
 def _open_arrow_csv(path: Path, layout: Layout, names: list[str], on_invalid):
@@ -184,7 +206,8 @@ def _open_arrow_csv(path: Path, layout: Layout, names: list[str], on_invalid):
         path,
         read_options=pcsv.ReadOptions(
             encoding="utf8" if layout.encoding.startswith("utf-8") else layout.encoding,
-            skip_rows=layout.header_index + 1, column_names=names, block_size=BLOCK_BYTES,
+            skip_rows=layout.header_index + 1, column_names=names,
+            block_size=min(READ_BYTES, BLOCK_BYTES),
         ),
         parse_options=pcsv.ParseOptions(
             delimiter=layout.delimiter, newlines_in_values=True, invalid_row_handler=on_invalid

@@ -30,7 +30,7 @@ def test_ingest_then_run_then_status(warehouse_url, landing):
     assert ingested.returncode == 0, ingested.stderr
     assert "onestop_2026-11-02.csv: 1 loaded, 1 rejected of 2" in ingested.stdout
     again = chiso("ingest")
-    assert "skipped — same content already loaded" in again.stdout
+    assert "skipped — unchanged since it was loaded as batch" in again.stdout
 
     ran = chiso("run", "--date", "2026-11-03", "--quiet")
     assert ran.returncode == 0, ran.stderr

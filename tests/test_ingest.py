@@ -62,6 +62,30 @@ def test_same_file_twice_and_renamed_copy_load_once(conn, landing):
     assert conn.execute("select count(*) from audit.load_batches").fetchone()[0] == 1
 
 
+def test_unchanged_files_are_not_read_again_but_a_rewrite_is(conn, landing, monkeypatch):
+    path = rows.write(landing / "onestop" / "onestop_2026-11-02.csv",
+                      [rows.row(f"D-{i}") for i in range(3)])
+    _ingest(conn, landing)
+    read: list[str] = []
+    real_sha256 = loader.fingerprint.__globals__["sha256"]
+    monkeypatch.setitem(loader.fingerprint.__globals__, "sha256",
+                        lambda p: read.append(p.name) or real_sha256(p))
+
+    again = _ingest(conn, landing)
+    assert [r.status for r in again] == ["skipped"] and read == []
+    assert "unchanged since it was loaded as batch" in again[0].message
+
+    # Same size, mtime set back: a rewrite in place still counts (its ctime moved).
+    before = path.stat()
+    path.write_bytes(path.read_bytes().replace(b"D-0", b"E-0"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    rewritten = _ingest(conn, landing)
+    assert [r.status for r in rewritten] == ["loaded"] and read == [path.name]
+    assert conn.execute("select count(*) from raw.onestop where dossier_code = 'E-0'"
+                        ).fetchone()[0] == 1
+
+
 def test_failure_mid_batch_leaves_no_rows_and_rerun_loads_once(conn, landing, monkeypatch):
     rows.write(landing / "onestop" / "onestop_2026-11-03.csv",
                [rows.row(f"D-{i:04d}") for i in range(400)])

@@ -37,6 +37,8 @@ create table if not exists audit.load_batches (
     finished_at    timestamptz,
     check (status <> 'loaded' or rows_loaded + rows_rejected = rows_read)
 );
+-- The file's device:inode:size:mtime:ctime when read; an unchanged file is not read again.
+alter table audit.load_batches add column if not exists file_stat text;
 -- A file (by content) is loaded or rejected once per feed, whatever its name.
 create unique index if not exists load_batches_once
     on audit.load_batches (feed, sha256) where status in ('loaded', 'rejected');

@@ -188,7 +188,8 @@ def test_scoped_suite_checks_rows_built_since_the_published_copy(
     db.execute("ALTER TABLE candidate.onestop_monthly ADD built_at timestamptz")
     db.execute("UPDATE candidate.onestop_monthly SET built_at = '2026-11-01'")
     _insert(db, [("DN-03", "2024-03-01", 10, 5, 2, 2, 1.5)])  # bad, and built later
-    db.execute("UPDATE candidate.onestop_monthly SET built_at = '2026-11-02' WHERE built_at IS NULL")
+    db.execute("UPDATE candidate.onestop_monthly SET built_at = '2026-11-02'"
+               " WHERE built_at IS NULL")
     base = onestop_suite()
     scoped = Suite(base.name, base.table, base.checks, changed_rows="built_at > {since}")
 

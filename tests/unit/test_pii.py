@@ -20,3 +20,40 @@ def test_hash_array_matches_hash_one_across_blocks_and_cache_resets(monkeypatch)
     monkeypatch.setattr(pii, "CACHE_SIZE", 2)  # a full cache is emptied, tokens unchanged
     assert h.hash_array(first).to_pylist()[0] == expected
     assert Hasher(b"x" * 64).hash_array(first).to_pylist()[0] != expected
+
+
+def _per_value(h: Hasher, values: list[str | None]) -> list[str | None]:
+    return [None if v is None else h.hash_one(v) for v in values]
+
+
+def test_dictionary_hashing_gives_the_per_value_tokens(monkeypatch):
+    # ID numbers (the byte-range fast path), passport-style IDs with capitals, phone numbers
+    # with single spaces (the regex fast path), and text needing full normalisation (tabs,
+    # double spaces, decomposed diacritics, ß which casefolds to ss, the empty string).
+    values = ["045159884006", "B1234567", "b1234567", "0912 345 678", "0912  345 678",
+              "A\tB", "Nguye\u0302\u0303n Văn An", "NGUYỄN VĂN AN", "Straße", "STRASSE", "",
+              None, "045159884006", "x" * 300]
+    h = Hasher(b"k" * 64)
+    expected = _per_value(h, values)
+    assert h.hash_array(pa.array(values), "c").to_pylist() == expected
+    assert expected[6] == expected[7] and expected[8] == expected[9]
+    # Repeated across blocks (served by the column's cache), sliced, and without a cache.
+    assert h.hash_array(pa.array(values).slice(3), "c").to_pylist() == expected[3:]
+    assert Hasher(b"k" * 64).hash_array(pa.array(values, pa.large_string())).to_pylist() \
+        == expected
+    monkeypatch.setattr(pii, "CACHE_SIZE", 4)
+    monkeypatch.setattr(pii, "MIN_HIT_RATE", 1.1)  # the first full cache switches it off
+    cold = Hasher(b"k" * 64)
+    for _ in range(3):
+        assert cold.hash_array(pa.array(values), "c").to_pylist() == expected
+    assert not cold._caches["c"].enabled
+
+
+def test_only_ids_all_in_one_layout_take_the_byte_range_path():
+    ids = pa.array(["045159884006", "AB-12/3"])
+    assert pii._graphic_ascii(ids)
+    assert not pii._graphic_ascii(pa.array(["0451 5988", "1"]))  # a space: regex path
+    assert not pii._graphic_ascii(pa.array(["045159884006", "Đ1"]))
+    assert not pii._graphic_ascii(pa.array(["1", None]))
+    assert not pii._graphic_ascii(pa.array([""]))
+    assert pii._graphic_ascii(pa.array(["x", "045159884006"]).slice(1))

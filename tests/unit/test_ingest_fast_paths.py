@@ -1,0 +1,207 @@
+"""The ingest's fast paths give exactly what the general code gives (types, nulls, slices)."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from ingest import contract as contracts
+from ingest import convert, copybin, fastdates, loader, prefetch, readers
+from ingest.contract import Column
+from ingest.pii import Hasher
+from tests import onestop_rows as rows
+
+
+# -- timestamps -------------------------------------------------------------------------------
+def _general(values: pa.Array, monkeypatch) -> pa.Array:
+    """The regex parser alone, both fast paths switched off."""
+    with monkeypatch.context() as m:
+        m.setattr(fastdates, "timestamps", lambda v: None)
+        m.setattr(convert, "_timestamps_fast", lambda v: None)
+        return convert._timestamps(values)[0]
+
+
+def _random_stamp(rnd: random.Random, seconds: bool) -> str:
+    d = rnd.choice([rnd.randint(1, 28), rnd.randint(0, 32)])
+    m = rnd.choice([rnd.randint(1, 12), rnd.randint(0, 13)])
+    y = rnd.choice([rnd.randint(1900, 2100), rnd.randint(0, 9999), 2000, 2024, 2023, 1900])
+    hh, mi = rnd.choice([rnd.randint(0, 23), 24]), rnd.choice([rnd.randint(0, 59), 60])
+    text = f"{d:02d}/{m:02d}/{y:04d} {hh:02d}:{mi:02d}"
+    return text + f":{rnd.choice([rnd.randint(0, 59), 60]):02d}" if seconds else text
+
+
+def test_byte_level_timestamps_equal_the_strptime_and_regex_paths(monkeypatch):
+    rnd = random.Random(7)
+    taken = 0
+    for _ in range(3000):
+        seconds = rnd.random() < 0.3
+        values = pa.array([_random_stamp(rnd, seconds) if rnd.random() > 0.1 else None
+                           for _ in range(rnd.randint(1, 4))], pa.string())
+        got = fastdates.timestamps(values)
+        if got is None:
+            continue
+        taken += 1
+        assert got.equals(convert._timestamps_fast(values)), values
+        assert got.equals(_general(values, monkeypatch)), values
+    assert taken > 100  # draws whose values are all valid
+
+
+@pytest.mark.parametrize("values", [
+    ["29/02/2024 23:59", None, "01/01/0000 00:00", "31/12/9999 23:59"],
+    ["15/06/1900 12:30:59", "01/03/2023 00:00:00"],
+])
+def test_byte_level_timestamps_of_slices_and_large_strings(values, monkeypatch):
+    arr = pa.array(["junk", *values], pa.string()).slice(1)
+    expected = _general(pa.array(values, pa.string()), monkeypatch)
+    assert fastdates.timestamps(arr).equals(expected)
+    assert fastdates.timestamps(pa.array(values, pa.large_string())).equals(expected)
+
+
+@pytest.mark.parametrize("values", [
+    ["31/02/2026 08:00"], ["29/02/2023 08:00"], ["01/13/2026 08:00"], ["01/01/2026 24:00"],
+    ["01/01/2026 23:60"], ["01/01/2026 10:00:60"], ["01-01-2026 10:00"], ["1/01/2026 10:00"],
+    ["01/01/2026 10:00", "01/01/2026 10:00:00"], ["2026-01-01 10:00"], [None, None],
+    ["01/01/2026T10:00"], ["０1/01/2026 10:00"],
+])
+def test_byte_level_timestamps_leave_anything_else_to_the_general_path(values):
+    assert fastdates.timestamps(pa.array(values, pa.string())) is None
+
+
+# -- cleaning ---------------------------------------------------------------------------------
+def _clean_reference(values: pa.Array) -> pa.Array:
+    trimmed = pc.utf8_trim_whitespace(values)
+    return pc.if_else(pc.is_in(pc.utf8_lower(trimmed), pa.array(convert._NULLS)), None, trimmed)
+
+
+def test_clean_reads_every_spelling_of_the_markers_as_missing():
+    values = ["", " ", "N/A", "n/A", " NA ", "Na", "-", "--", "NULL", "nUlL", "None", "NONE",
+              "\u00a0n/a\u00a0", "\tnone\n", "NAN", "nul", "---", "0", "x", "Không", None,
+              "045159884006", "QT-SKHDT", "02/03/2026 06:45", " à", "à ", "a\u3000", "\u2003b"]
+    arr = pa.array(["skip", *values]).slice(1)
+    assert convert._clean(arr).equals(_clean_reference(arr))
+    assert convert._clean(pa.array(values)).to_pylist() == _clean_reference(
+        pa.array(values)).to_pylist()
+
+
+def test_only_ascii_letters_lowercase_into_the_markers_letters():
+    """Why comparing with every ASCII case spelling equals lowercasing first."""
+    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    lowered = pc.utf8_lower(pa.array(chars)).to_pylist()
+    letters = set("".join(convert._NULLS))
+    assert [c for c, low in zip(chars, lowered, strict=True)
+            if not c.isascii() and set(low) & letters] == []
+
+
+# -- typing: columns with no value ---------------------------------------------------------------
+@pytest.mark.parametrize("col_type,sample", [
+    ("text", "x"), ("pii", "x"), ("int", "3"), ("code", "1"), ("timestamp", "02/03/2026 06:45"),
+    ("date", "02/03/2026"), ("bool", "có"), ("decimal", "1,5"),
+])
+def test_a_column_without_values_has_the_type_its_converter_gives(col_type, sample):
+    col = Column("c", col_type, ("c",), codes=(1, 2))
+    hasher = Hasher(b"k" * 64)
+    typed, _, _ = convert._convert(col, pa.array([sample]), hasher)
+    empty, bad, _ = convert._convert(col, pa.nulls(3, pa.string()), hasher)
+    assert empty.type == typed.type == convert.TYPED[col_type]
+    assert empty.null_count == 3 and not pc.any(pc.fill_null(bad, False)).as_py()
+
+
+def test_text_length_counts_characters_not_bytes():
+    col = Column("c", "text", ("c",), max_length=10)
+    values = pa.array(["Đông Hà", "ĐĐĐĐĐĐĐĐĐĐ", "ĐĐĐĐĐĐĐĐĐĐĐ", "0123456789"])  # 7, 10, 11, 10
+    _, too_long, _ = convert._convert(col, values, Hasher(b"k" * 64))
+    assert pc.fill_null(too_long, False).to_pylist() == [False, False, True, False]
+    _, too_long, _ = convert._convert(col, values.slice(0, 2), Hasher(b"k" * 64))
+    assert not pc.any(pc.fill_null(too_long, False)).as_py()
+
+
+# -- reading ----------------------------------------------------------------------------------
+def _read_all(path, monkeypatch, read_bytes: int, block_bytes: int) -> list[readers.Block]:
+    monkeypatch.setattr(readers, "READ_BYTES", read_bytes)
+    monkeypatch.setattr(readers, "BLOCK_BYTES", block_bytes)
+    layout = readers.sniff_csv(path, contracts.load("onestop"))
+    return list(readers.read_csv(path, layout))
+
+
+def test_small_reads_merge_into_blocks_with_consecutive_rows(tmp_path, monkeypatch):
+    path = rows.write(tmp_path / "onestop_2026-11-02.csv",
+                      [rows.row(f"D-{i:05d}", ChuHoSo=f"Người {i}") for i in range(3000)])
+    one = _read_all(path, monkeypatch, 1 << 20, 1 << 20)
+    merged = _read_all(path, monkeypatch, 16 << 10, 96 << 10)
+    assert len(one) == 1 and len(merged) > 2
+    assert [b.first_row for b in merged] == list(
+        np.cumsum([1] + [b.num_rows for b in merged[:-1]]))
+    for name, values in one[0].columns.items():
+        assert pa.concat_arrays([b.columns[name] for b in merged]).equals(values)
+
+
+def test_prefetched_items_come_in_order_and_errors_where_they_happened():
+    def items():
+        yield from range(5)
+        raise ValueError("bad row")
+
+    got = []
+    with pytest.raises(ValueError, match="bad row"):
+        for i in prefetch.prefetched(items()):
+            got.append(i)
+    assert got == [0, 1, 2, 3, 4]
+
+
+def test_a_consumer_that_stops_early_stops_the_reading_thread():
+    produced = []
+
+    def items():
+        for i in range(1000):
+            produced.append(i)
+            yield i
+
+    before = threading.active_count()
+    stream = prefetch.prefetched(items(), depth=2)
+    assert next(stream) == 0
+    stream.close()
+    time.sleep(0.05)
+    assert threading.active_count() == before and len(produced) < 10
+
+
+def test_nul_scan_skips_columns_whose_bytes_hold_no_nul():
+    assert not loader._may_hold_nul(pa.array(["a", "b"]))
+    assert loader._may_hold_nul(pa.array(["a", "b\x00"]))
+    # A slice's buffer may hold a NUL outside it: the exact scan then finds no row.
+    sliced = pa.array(["a\x00", "b"]).slice(1)
+    assert loader._may_hold_nul(sliced)
+    block = readers.Block({"dossier_code": sliced}, 1, 1)
+    assert next(loader._without_nul(iter([block]))).errors == []
+
+
+# -- binary COPY: local time to UTC ---------------------------------------------------------------
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Ho_Chi_Minh", "Europe/Berlin"])
+def test_utc_conversion_of_a_block_on_one_offset_equals_day_by_day(zone, monkeypatch):
+    start = datetime(2026, 3, 20)
+    for span_days in (3, 20, 400):  # within one offset; across a daylight-saving change
+        moments = [start + timedelta(hours=7 * i) for i in range(span_days * 24 // 7)]
+        secs = np.array([int((m - datetime(1970, 1, 1)).total_seconds()) for m in moments])
+        valid = np.ones(len(secs), bool)
+        valid[::5] = False
+        got = copybin.Encoder(zone)._to_utc(secs, valid)
+        monkeypatch.setattr(copybin, "_ONE_OFFSET_SPAN", 0)
+        expected = copybin.Encoder(zone)._to_utc(secs, valid)
+        monkeypatch.undo()
+        assert (got[valid] == expected[valid]).all(), (zone, span_days)
+
+
+def test_encoded_rows_do_not_depend_on_the_timestamp_path(monkeypatch):
+    table = pa.table({
+        "t": pa.array([datetime(2026, 3, 29, 1, 30), None, datetime(2026, 10, 25, 2, 30)],
+                      pa.timestamp("s")),
+        "d": pa.array([date(2026, 3, 29)] * 3, pa.date32()),
+    })
+    got = copybin.Encoder("Europe/Berlin").encode(table)
+    monkeypatch.setattr(copybin, "_ONE_OFFSET_SPAN", 0)
+    assert copybin.Encoder("Europe/Berlin").encode(table).equals(got)
