@@ -12,6 +12,9 @@ bench/out/home, and prints a table of medians and ratios against the targets:
     python -m bench                    # the whole benchmark (≈ 20-30 min on 2 cores)
     python -m bench --quick            # smoke run: small sizes, 2 repetitions (≈ 3 min)
     python -m bench --only ingest,memory --rows 2000000
+
+CHISO_BENCH_HOME=<dir> runs against a second bench warehouse (each run empties its home unless
+--keep-server).
 """
 
 from __future__ import annotations
