@@ -107,9 +107,7 @@ class Hasher:
         if plain:
             data = pc.ascii_lower(values).cast(pa.binary()).to_pylist()
         else:
-            nfc = unicodedata.normalize
-            data = [" ".join(nfc("NFC", v).casefold().split()).encode()
-                    for v in values.to_pylist()]
+            data = [normalise(v).encode() for v in values.to_pylist()]
         digests: list[bytes] = []
         append, fresh = digests.append, self._keyed.copy
         for d in data:  # the ingest's hottest Python: one iteration per distinct value
