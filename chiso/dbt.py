@@ -121,7 +121,8 @@ def build(dsn: str, as_of: datetime, settings: config.Settings | None = None,
     # dbt's unit tests check the SQL, not the night's data: they run in CI (``unit_tests``).
     args = ["build", "--exclude-resource-type", "unit_test"]
     if loaded == seeds and not full_refresh:
-        args += ["--exclude-resource-type", "seed"]
+        # The seeds and the tests declared beside them (seeds/*.yml): same files, same verdict.
+        args += ["--exclude", "path:seeds"]
     elif full_refresh or loaded is not None:
         if not full_refresh:
             log.warning("reference seeds changed since the last build: rebuilding every model")

@@ -31,6 +31,8 @@ class Suite:
     latest ``built_at`` in the published copy of ``since_from`` (default: the suite's table)
     and ``{candidate}`` the candidate schema. Rows older than that passed an earlier gate
     unchanged. With nothing published yet (or no ``built_at`` there) the whole table is checked.
+    ``heavy`` suites (recounts over a big table: the database works, Python waits) are
+    validated on a connection of their own, at the same time as the others.
     """
 
     name: str
@@ -38,6 +40,7 @@ class Suite:
     checks: list[Check]
     changed_rows: str | None = None
     since_from: str | None = None
+    heavy: bool = False
 
     def __post_init__(self) -> None:
         # Results are matched back to checks by name, so names must be unique in a suite.

@@ -1,7 +1,8 @@
 """Validate suites against ``schema.table`` in PostgreSQL and flatten the results.
 
-One ephemeral GX context and one SQL datasource per call, so no GX state outlives a run and
-nothing is written except the optional Data Docs. GX's SQLAlchemy engine computes every metric
+One ephemeral GX context per call, so no GX state outlives a run and nothing is written
+except the optional Data Docs; heavy suites run on a second datasource (connection) in a thread
+of their own, beside the others. GX's SQLAlchemy engine computes every metric
 in the database; the SUMMARY result format caps the sample of failing values it fetches.
 """
 
@@ -13,6 +14,8 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # before GX is imported:
 
 import datetime as dt  # noqa: E402
 import warnings  # noqa: E402
+from concurrent.futures import ThreadPoolExecutor  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import TYPE_CHECKING, Any  # noqa: E402
 
@@ -25,13 +28,16 @@ from great_expectations.expectations.metadata_types import FailureSeverity  # no
 from expectations.model import Check, CheckResult, Suite  # noqa: E402
 
 if TYPE_CHECKING:
-    from great_expectations.core import ExpectationSuiteValidationResult
+    from great_expectations.core import ExpectationSuiteValidationResult, ValidationDefinition
     from great_expectations.data_context import AbstractDataContext
     from great_expectations.datasource.fluent import SQLDatasource
     from great_expectations.expectations import Expectation
 
 RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 5}
 DOCS_SITE = "chiso"
+# Expectations whose observed value is the number of offending rows.
+ROW_RULE_TYPES = ("unexpected_rows_expectation", "unexpected_rows_count_expectation")
+LIGHT, HEAVY = "warehouse", "warehouse (recounts)"  # datasource names, shown in Data Docs
 _CHECK_KEY = "chiso_check"  # expectation meta key tying a GX result back to its Check
 _GX_SEVERITY = {"blocking": FailureSeverity.CRITICAL, "warning": FailureSeverity.WARNING}
 
@@ -87,32 +93,65 @@ def _run_all(
     # tqdm bars would spam Airflow logs and pytest output.
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     run_id = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC))
+    # Heavy suites (whole-month recounts: the database works, Python waits) run on a lane of
+    # their own, beside the rest. Each lane has its own datasource: a GX execution engine
+    # holds the batch it validates, so two threads must not share one.
+    lanes = [LIGHT, HEAVY] if any(s.heavy for s in suites) else [LIGHT]
     try:
-        datasource = context.data_sources.add_sql(
-            name="warehouse", connection_string=sqlalchemy_url(url)
-        )
+        sources = {
+            lane: context.data_sources.add_sql(name=lane, connection_string=sqlalchemy_url(url))
+            for lane in lanes
+        }
     except Exception as exc:  # unreachable database: every check fails, blocking
         return [r for s in suites for r in _errored(s, f"cannot connect: {_first_line(exc)}")]
 
-    results: list[CheckResult] = []
+    outcomes: dict[int, list[CheckResult] | _Prepared] = {}
     try:
-        for suite in suites:
-            results += _run_suite(context, datasource, schema, suite, run_id, published)
+        # GX's stores and datasource configs are plain dicts: all set-up in this thread.
+        for i, suite in enumerate(suites):
+            lane = HEAVY if suite.heavy and HEAVY in sources else LIGHT
+            outcomes[i] = _prepare(context, sources[lane], schema, suite, lane, published)
+
+        def validate(lane: str) -> None:
+            for i, prepared in list(outcomes.items()):
+                if isinstance(prepared, _Prepared) and prepared.lane == lane:
+                    outcomes[i] = _validate(prepared, run_id)
+
+        if len(lanes) == 1:
+            validate(LIGHT)
+        else:
+            with ThreadPoolExecutor(max_workers=len(lanes), thread_name_prefix="gx") as pool:
+                for done in [pool.submit(validate, lane) for lane in lanes]:
+                    done.result()
     finally:
-        datasource.get_engine().dispose()  # don't leave idle connections on the warehouse
+        for source in sources.values():
+            source.get_engine().dispose()  # don't leave idle connections on the warehouse
     if docs_dir is not None:
         _build_docs(context, docs_dir)
+    results: list[CheckResult] = []
+    for i, suite in enumerate(suites):  # in the suites' order, whichever lane finished first
+        outcome = outcomes[i]
+        results += outcome if isinstance(outcome, list) else _errored(suite, "not validated")
     return results
 
 
-def _run_suite(
+@dataclass
+class _Prepared:
+    suite: Suite
+    validation: ValidationDefinition
+    scope: str
+    lane: str
+
+
+def _prepare(
     context: AbstractDataContext,
     datasource: SQLDatasource,
     schema: str,
     suite: Suite,
-    run_id: RunIdentifier,
+    lane: str,
     published: str | None,
-) -> list[CheckResult]:
+) -> _Prepared | list[CheckResult]:
+    """The suite's asset, expectations and validation definition; errored results if not."""
     try:
         query, scope = _changed_rows(datasource, schema, suite, published)
         # One asset per table (named after it, as Data Docs show), or per scoped suite; adding
@@ -139,10 +178,17 @@ def _run_suite(
                 suite=gx_suite,
             )
         )
-        outcome = validation.run(result_format=RESULT_FORMAT, run_id=run_id)
-    except Exception as exc:  # GX itself failed, not one expectation: nothing was verified
+    except Exception as exc:
         return _errored(suite, f"validation did not run: {_first_line(exc)}")
-    return _flatten(suite, outcome, scope)
+    return _Prepared(suite, validation, scope, lane)
+
+
+def _validate(prepared: _Prepared, run_id: RunIdentifier) -> list[CheckResult]:
+    try:
+        outcome = prepared.validation.run(result_format=RESULT_FORMAT, run_id=run_id)
+    except Exception as exc:  # GX itself failed, not one expectation: nothing was verified
+        return _errored(prepared.suite, f"validation did not run: {_first_line(exc)}")
+    return _flatten(prepared.suite, outcome, prepared.scope)
 
 
 def _changed_rows(
@@ -210,7 +256,7 @@ def _flatten(
         kwargs = gx_result.expectation_config.kwargs
         observed = result.get("observed_value")
         unexpected = result.get("unexpected_count")
-        if unexpected is None and kind == "unexpected_rows_expectation":
+        if unexpected is None and kind in ROW_RULE_TYPES:
             unexpected = observed  # its observed value is the number of offending rows
         details: dict[str, Any] = {"result": result, "scope": scope}
         error = _exception_message(gx_result.exception_info)

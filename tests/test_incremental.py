@@ -3,6 +3,7 @@ checks the rows built since the published version — without missing a defect i
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -40,7 +41,8 @@ def test_a_night_without_files_rewrites_only_the_dossiers_the_cut_off_turns_over
     assert {k: v[0] for k, v in first.items()} == {
         "OPEN-1": "open", "OPEN-2": "open", "DONE-1": "early"}
 
-    _night("after-due", date(2026, 11, 9))  # no new file: only the cut-off moved
+    night = _night("after-due", date(2026, 11, 9))  # no new file: only the cut-off moved
+    assert _seed_nodes_run(night.settings) == (0, 0)  # unchanged seeds: not reloaded, not retested
 
     second = _dossiers(conn)
     assert second["OPEN-1"][0] == "open_overdue"
@@ -83,6 +85,16 @@ def test_the_gate_checks_the_rows_built_since_publication_and_still_blocks_their
     assert recon == (True, "0")
 
 
+def _seed_nodes_run(settings) -> tuple[int, int]:
+    """(seeds, tests of seeds) that the last dbt build ran, from its run_results.json."""
+    target = settings.dbt_target_dir
+    nodes = json.loads((target / "manifest.json").read_text())["nodes"]
+    ran = [r["unique_id"] for r in json.loads((target / "run_results.json").read_text())["results"]]
+    seed_tests = [u for u in ran if u.startswith("test.") and all(
+        d.startswith("seed.") for d in nodes[u]["depends_on"]["nodes"])]
+    return sum(u.startswith("seed.") for u in ran), len(seed_tests)
+
+
 def test_changed_reference_seeds_rebuild_every_dossier(conn, landing, warehouse_url):
     rows.write(landing / "onestop" / "onestop_2026-11-02.csv",
                [rows.row(f"A-{i}") for i in range(3)])
@@ -100,6 +112,8 @@ def test_changed_reference_seeds_rebuild_every_dossier(conn, landing, warehouse_
     assert after.keys() == before.keys()
     assert all(after[k][1] > before[k][1] for k in after)  # every row rebuilt
     assert outcome.kinds.get("seed", 0) > 0
+    seeds, seed_tests = _seed_nodes_run(run.settings)
+    assert seeds > 0 and seed_tests > 0  # changed seeds are reloaded and retested
     assert dbt._loaded_seeds_digest(warehouse_url) == dbt._seeds_digest(run.settings)
 
 

@@ -10,13 +10,14 @@ def gx():
 
 
 def rows(sql: str, description: str):
-    """A row-level rule as SQL over ``{batch}``; select key columns only (GX fetches the rows).
+    """A row-level rule as SQL over ``{batch}``; select key columns only. Run once, counted.
 
     GX substitutes ``{batch}`` with an already-aliased subquery: to name it, wrap it:
     ``select … from (select * from {batch}) s``.
     ``{candidate}`` names the candidate schema, for rules that compare two marts.
     """
     from chiso import config
+    from expectations.counted_rows import UnexpectedRowsCountExpectation
 
     sql = sql.replace("{candidate}", f'"{config.load().candidate_schema}"')
-    return gx().UnexpectedRowsExpectation(unexpected_rows_query=sql, description=description)
+    return UnexpectedRowsCountExpectation(unexpected_rows_query=sql, description=description)

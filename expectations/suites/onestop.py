@@ -116,7 +116,8 @@ def month_totals_reconcile() -> Suite:
     ], changed_rows=(
         "built_at > {since} or month_start in ("
         "select received_month from {candidate}.dossiers where built_at > {since} union "
-        "select finished_month from {candidate}.dossiers where built_at > {since})"))
+        "select finished_month from {candidate}.dossiers where built_at > {since})"),
+        heavy=True)
 
 
 def suites() -> list[Suite]:

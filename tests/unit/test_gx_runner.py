@@ -207,3 +207,59 @@ def test_scoped_suite_checks_rows_built_since_the_published_copy(
     assert all(r.details["scope"].startswith("rows built since") for r in results)
     failed = {r.check_name for r in results if not r.success}
     assert failed == {"on_time_rate_is_a_share", "on_time_plus_late_is_completed"}
+
+
+def test_row_rule_runs_its_query_once_and_counts_the_offending_rows(
+    warehouse_url: str, db: psycopg.Connection
+) -> None:
+    from expectations.counted_rows import UnexpectedRowsCountExpectation
+
+    db.execute("CREATE SEQUENCE candidate.query_runs")
+    # Each run of the query draws one number: GX's parent expectation runs it twice.
+    counting = (
+        "select agency_code from {batch} cross join (select nextval('candidate.query_runs')) r"
+        " where completed_on_time + completed_late <> completed"
+    )
+    _insert(db, [("DN-03", "2024-01-01", 10, 5, 2, 2, 0.4)])
+    suite = Suite("rules", "onestop_monthly", [
+        Check("adds_up", UnexpectedRowsCountExpectation(unexpected_rows_query=counting)),
+    ])
+
+    (result,) = run_suites(warehouse_url, "candidate", [suite])
+
+    assert (result.success, result.observed_value, result.unexpected_count) == (False, "1", 1)
+    assert result.expectation_type == "unexpected_rows_count_expectation"
+    assert db.execute("select last_value from candidate.query_runs").fetchone()[0] == 1
+
+
+def test_heavy_suites_are_validated_beside_the_others(
+    warehouse_url: str, db: psycopg.Connection
+) -> None:
+    from expectations.counted_rows import UnexpectedRowsCountExpectation as Rows
+
+    # The light suite's rule waits (up to 20 s) to see the heavy suite's query running in
+    # another session: it passes only if both run at the same time.
+    db.execute("""
+        CREATE FUNCTION candidate.saw_other_lane() RETURNS boolean LANGUAGE plpgsql AS $$
+        BEGIN
+            FOR i IN 1..400 LOOP
+                IF EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid <> pg_backend_pid()
+                           AND state = 'active' AND query LIKE '%heavy' || '-lane-marker%')
+                THEN RETURN true; END IF;
+                PERFORM pg_sleep(0.05);
+            END LOOP;
+            RETURN false;
+        END $$""")
+    heavy = Suite("recount", "onestop_monthly", [Check("slow", Rows(
+        unexpected_rows_query="select 1 from {batch} where false /* heavy-lane-marker */"
+                              " and (select pg_sleep(4)) is null or (select pg_sleep(4)) is null"
+    ))], heavy=True)
+    light = Suite("light", "onestop_monthly", [Check("ran_beside_the_heavy_suite", Rows(
+        unexpected_rows_query="select 1 where not candidate.saw_other_lane()"
+    ))])
+
+    results = run_suites(warehouse_url, "candidate", [heavy, light])
+
+    assert [(r.suite, r.check_name) for r in results] == [
+        ("recount", "slow"), ("light", "ran_beside_the_heavy_suite")]
+    assert [r.success for r in results] == [True, True], results

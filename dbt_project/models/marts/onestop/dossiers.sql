@@ -25,10 +25,12 @@ with changed as (
        or (timeliness = 'open_overdue' and due_end_at >= {{ as_of() }})
 ),
 
--- Materialized first, so the rules run on the changed dossiers only (index lookups).
+-- Materialized first, so the rules run on the changed dossiers only. `= any(array(...))`
+-- makes them index lookups: an `in (subquery)` is planned from a row estimate, and a few
+-- thousand too many turn it into a scan of every current dossier.
 changed_dossiers as materialized (
     select * from {{ ref('int_dossiers_current') }}
-    where dossier_code in (select dossier_code from changed)
+    where dossier_code = any(array(select dossier_code from changed))
 ),
 
 {{ classify_dossiers('changed_dossiers') }}
