@@ -106,23 +106,35 @@ def _run_all(
         return [r for s in suites for r in _errored(s, f"cannot connect: {_first_line(exc)}")]
 
     outcomes: dict[int, list[CheckResult] | _Prepared] = {}
-    try:
-        # GX's stores and datasource configs are plain dicts: all set-up in this thread.
+    lane_of = {i: HEAVY if s.heavy and HEAVY in sources else LIGHT for i, s in enumerate(suites)}
+
+    def prepare(lane: str) -> None:
         for i, suite in enumerate(suites):
-            lane = HEAVY if suite.heavy and HEAVY in sources else LIGHT
-            outcomes[i] = _prepare(context, sources[lane], schema, suite, lane, published)
+            if lane_of[i] == lane:
+                outcomes[i] = _prepare(context, sources[lane], schema, suite, lane, published)
 
-        def validate(lane: str) -> None:
-            for i, prepared in list(outcomes.items()):
-                if isinstance(prepared, _Prepared) and prepared.lane == lane:
-                    outcomes[i] = _validate(prepared, run_id)
+    def validate(lane: str) -> None:
+        for i in [i for i, of in lane_of.items() if of == lane]:  # not `outcomes`: it grows
+            prepared = outcomes.get(i)
+            if isinstance(prepared, _Prepared):
+                outcomes[i] = _validate(prepared, run_id)
 
-        if len(lanes) == 1:
-            validate(LIGHT)
+    try:
+        # The heavy lane is set up first and starts while this thread sets up and validates
+        # the rest. Set-up (GX's stores and datasource configs) stays in this thread; the
+        # heavy lane's validation reads only its own datasource and adds its own results.
+        if HEAVY in sources:
+            prepare(HEAVY)
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gx-heavy") as pool:
+                heavy = pool.submit(validate, HEAVY)
+                try:
+                    prepare(LIGHT)
+                    validate(LIGHT)
+                finally:
+                    heavy.result()
         else:
-            with ThreadPoolExecutor(max_workers=len(lanes), thread_name_prefix="gx") as pool:
-                for done in [pool.submit(validate, lane) for lane in lanes]:
-                    done.result()
+            prepare(LIGHT)
+            validate(LIGHT)
     finally:
         for source in sources.values():
             source.get_engine().dispose()  # don't leave idle connections on the warehouse
