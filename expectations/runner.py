@@ -97,7 +97,7 @@ def _run_all(
     # their own, beside the rest. Each lane has its own datasource: a GX execution engine
     # holds the batch it validates, so two threads must not share one.
     lanes = [LIGHT, HEAVY] if any(s.heavy for s in suites) else [LIGHT]
-    try:
+    try:  # adding a datasource connects
         sources = {
             lane: context.data_sources.add_sql(name=lane, connection_string=sqlalchemy_url(url))
             for lane in lanes
@@ -111,7 +111,7 @@ def _run_all(
     def prepare(lane: str) -> None:
         for i, suite in enumerate(suites):
             if lane_of[i] == lane:
-                outcomes[i] = _prepare(context, sources[lane], schema, suite, lane, published)
+                outcomes[i] = _prepare(context, sources[lane], schema, suite, published)
 
     def validate(lane: str) -> None:
         for i in [i for i, of in lane_of.items() if of == lane]:  # not `outcomes`: it grows
@@ -152,7 +152,6 @@ class _Prepared:
     suite: Suite
     validation: ValidationDefinition
     scope: str
-    lane: str
 
 
 def _prepare(
@@ -160,7 +159,6 @@ def _prepare(
     datasource: SQLDatasource,
     schema: str,
     suite: Suite,
-    lane: str,
     published: str | None,
 ) -> _Prepared | list[CheckResult]:
     """The suite's asset, expectations and validation definition; errored results if not."""
@@ -192,7 +190,7 @@ def _prepare(
         )
     except Exception as exc:
         return _errored(suite, f"validation did not run: {_first_line(exc)}")
-    return _Prepared(suite, validation, scope, lane)
+    return _Prepared(suite, validation, scope)
 
 
 def _validate(prepared: _Prepared, run_id: RunIdentifier) -> list[CheckResult]:
