@@ -60,6 +60,17 @@ def test_blocking_failure_publishes_nothing_and_leaves_marts_as_they_were(first_
     assert conn.execute("select on_time_rate from candidate.onestop_monthly").fetchone()[0] == 1.5
 
 
+def test_publication_records_each_mart_row_count(first_version):
+    conn = first_version
+    (counts,) = conn.execute("select row_counts from audit.publications").fetchone()
+    marts = [r[0] for r in conn.execute(
+        "select table_name from information_schema.views where table_schema = 'marts'")]
+    assert sorted(counts) == sorted(marts)
+    actual = {m: conn.execute(f'select count(*) from marts."{m}"').fetchone()[0] for m in marts}
+    assert counts == actual
+    assert counts["dossiers"] == 3
+
+
 def test_publish_without_checks_is_refused(first_version):
     with pytest.raises(publish.PublishError, match="no check results"):
         pipeline.publish_candidate(_run("never-checked"))
