@@ -96,17 +96,16 @@ def _run_all(
     # Heavy suites (whole-month recounts: the database works, Python waits) run on a lane of
     # their own, beside the rest. Each lane has its own datasource: a GX execution engine
     # holds the batch it validates, so two threads must not share one.
-    lanes = [LIGHT, HEAVY] if any(s.heavy for s in suites) else [LIGHT]
+    lane_of = {i: HEAVY if s.heavy else LIGHT for i, s in enumerate(suites)}
     try:  # adding a datasource connects
         sources = {
             lane: context.data_sources.add_sql(name=lane, connection_string=sqlalchemy_url(url))
-            for lane in lanes
+            for lane in sorted(set(lane_of.values()) | {LIGHT})
         }
     except Exception as exc:  # unreachable database: every check fails, blocking
         return [r for s in suites for r in _errored(s, f"cannot connect: {_first_line(exc)}")]
 
     outcomes: dict[int, list[CheckResult] | _Prepared] = {}
-    lane_of = {i: HEAVY if s.heavy and HEAVY in sources else LIGHT for i, s in enumerate(suites)}
 
     def prepare(lane: str) -> None:
         for i, suite in enumerate(suites):
@@ -123,18 +122,17 @@ def _run_all(
         # The heavy lane is set up first and starts while this thread sets up and validates
         # the rest. Set-up (GX's stores and datasource configs) stays in this thread; the
         # heavy lane's validation reads only its own datasource and adds its own results.
-        if HEAVY in sources:
-            prepare(HEAVY)
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gx-heavy") as pool:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gx-heavy") as pool:
+            heavy = None
+            if HEAVY in sources:
+                prepare(HEAVY)
                 heavy = pool.submit(validate, HEAVY)
-                try:
-                    prepare(LIGHT)
-                    validate(LIGHT)
-                finally:
+            try:
+                prepare(LIGHT)
+                validate(LIGHT)
+            finally:
+                if heavy is not None:
                     heavy.result()
-        else:
-            prepare(LIGHT)
-            validate(LIGHT)
     finally:
         for source in sources.values():
             source.get_engine().dispose()  # don't leave idle connections on the warehouse
