@@ -237,25 +237,31 @@ def test_heavy_suites_are_validated_beside_the_others(
 ) -> None:
     from expectations.counted_rows import UnexpectedRowsCountExpectation as Rows
 
-    # The light suite's rule waits (up to 20 s) to see the heavy suite's query running in
-    # another session: it passes only if both run at the same time.
+    # A rendezvous: each suite's rule waits (up to 20 s) to see the other suite's query running
+    # in another session. Both pass only if the two lanes run at the same time, however long
+    # either takes to set up; run one after the other, the first to run fails.
     db.execute("""
-        CREATE FUNCTION candidate.saw_other_lane() RETURNS boolean LANGUAGE plpgsql AS $$
+        CREATE FUNCTION candidate.saw_lane(other text) RETURNS boolean LANGUAGE plpgsql AS $$
         BEGIN
             FOR i IN 1..400 LOOP
+                PERFORM pg_stat_clear_snapshot();  -- else the first read is cached for the query
                 IF EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid <> pg_backend_pid()
-                           AND state = 'active' AND query LIKE '%heavy' || '-lane-marker%')
-                THEN RETURN true; END IF;
+                           AND state = 'active' AND query LIKE '%' || other || '-lane-marker%')
+                THEN
+                    PERFORM pg_sleep(0.5);  -- stay active long enough to be seen in turn
+                    RETURN true;
+                END IF;
                 PERFORM pg_sleep(0.05);
             END LOOP;
             RETURN false;
         END $$""")
     heavy = Suite("recount", "onestop_monthly", [Check("slow", Rows(
-        unexpected_rows_query="select 1 from {batch} where false /* heavy-lane-marker */"
-                              " and (select pg_sleep(4)) is null or (select pg_sleep(4)) is null"
+        unexpected_rows_query="select 1 where not candidate.saw_lane('light')"
+                              " /* heavy-lane-marker */"
     ))], heavy=True)
     light = Suite("light", "onestop_monthly", [Check("ran_beside_the_heavy_suite", Rows(
-        unexpected_rows_query="select 1 where not candidate.saw_other_lane()"
+        unexpected_rows_query="select 1 where not candidate.saw_lane('heavy')"
+                              " /* light-lane-marker */"
     ))])
 
     results = run_suites(warehouse_url, "candidate", [heavy, light])
