@@ -48,26 +48,30 @@ def normalise(value: str) -> str:
 _PLAIN_ASCII = r"^[!-~]+( [!-~]+)*$"
 CACHE_SIZE = 1 << 16  # distinct values remembered per column (~10 MB at most)
 MIN_HIT_RATE = 0.2  # a column whose full cache served fewer hits stops using one (see _Cache)
+MIN_DISTINCT_SHARE = 0.9  # ... and whose blocks had more distinct values is hashed directly
 
 
 class _Cache:
     """Tokens of one column remembered across blocks and files: the same people come back (an
     applicant in every export that lists the dossier). A lookup costs about a third of a hash,
     so a column whose values rarely repeat within ``CACHE_SIZE`` (ID numbers of a large file)
-    stops using its cache when it fills."""
+    stops using its cache when it fills; if its blocks were nearly all distinct values too, it
+    also stops finding them first (a dictionary encoding per block that saves no hashes)."""
 
     def __init__(self):
         self.tokens: dict[bytes, bytes] = {}  # UTF-8 value → digest
-        self.lookups = self.hits = 0
+        self.rows = self.lookups = self.hits = 0  # lookups: distinct values of each block
         self.enabled = True
+        self.direct = False  # hash every value as it comes, no dictionary encoding
 
     def make_room(self, adding: int) -> None:
         """Empty the cache when ``adding`` tokens would overfill it; judge its use first."""
         if len(self.tokens) + adding <= CACHE_SIZE:
             return
         self.enabled = self.hits >= MIN_HIT_RATE * self.lookups
+        self.direct = not self.enabled and self.lookups >= MIN_DISTINCT_SHARE * self.rows
         self.tokens.clear()
-        self.lookups = self.hits = 0
+        self.rows = self.lookups = self.hits = 0
 
 
 def _graphic_ascii(values: pa.Array) -> bool:
@@ -136,11 +140,15 @@ class Hasher:
         """Tokens of ``values``; ``column`` names the cache (values of one kind repeat)."""
         if values.null_count == len(values):
             return pa.nulls(len(values), pa.string())
+        cache = self._caches.setdefault(column, _Cache())
+        if cache.direct and isinstance(values, pa.Array) and not values.null_count:
+            return _hex(b"".join(self._digests(values)), len(values))
         encoded = pc.dictionary_encode(values)
         if isinstance(encoded, pa.ChunkedArray):
             encoded = encoded.combine_chunks()
         distinct = encoded.dictionary
-        cache = self._caches.setdefault(column, _Cache())
+        if cache.enabled:
+            cache.rows += len(values) - values.null_count
         digests = (self._cached_digests(distinct, cache) if cache.enabled
                    else self._digests(distinct))
         return pc.take(_hex(b"".join(digests), len(distinct)), encoded.indices)

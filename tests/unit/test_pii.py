@@ -57,3 +57,23 @@ def test_only_ids_all_in_one_layout_take_the_byte_range_path():
     assert not pii._graphic_ascii(pa.array(["1", None]))
     assert not pii._graphic_ascii(pa.array([""]))
     assert pii._graphic_ascii(pa.array(["x", "045159884006"]).slice(1))
+
+
+def test_a_column_of_distinct_values_is_hashed_without_finding_its_distinct_values(monkeypatch):
+    monkeypatch.setattr(pii, "CACHE_SIZE", 8)
+    h = Hasher(b"k" * 64)
+    ids = [f"0451{n:08d}" for n in range(40)]
+    repeated = ["Nguyễn Văn An", "Trần Thị Bình"] * 10
+    for start in range(0, 40, 10):  # every value new: the cache serves nothing and goes
+        block = ids[start:start + 10]
+        assert h.hash_array(pa.array(block), "id").to_pylist() == _per_value(h, block)
+        mixed = [f"x{start}-{i}" for i in range(10)] + repeated[:10]
+        assert h.hash_array(pa.array(mixed), "mixed").to_pylist() == _per_value(h, mixed)
+    assert h._caches["id"].direct  # blocks of distinct values: hashed as they come
+    assert not h._caches["mixed"].enabled and not h._caches["mixed"].direct  # repeats within
+    # The direct path gives the same tokens, also for a slice, and a block with a missing value
+    # takes the dictionary path again.
+    assert h.hash_array(pa.array(ids).slice(5, 10), "id").to_pylist() == _per_value(h, ids[5:15])
+    with_null = [ids[0], None, "Nguye\u0302\u0303n Văn An", ids[0]]
+    assert h.hash_array(pa.array(with_null), "id").to_pylist() == _per_value(h, with_null)
+    assert h.hash_array(pa.array(repeated), "id").to_pylist() == _per_value(h, repeated)
