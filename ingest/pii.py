@@ -92,7 +92,8 @@ def _hex(digests: bytes, n: int) -> pa.Array:
 
 
 class Hasher:
-    """Keyed hashing of each distinct value of a block once, tokens spread back over rows."""
+    """Keyed hashing of each distinct value of a block once, tokens spread back over rows (a
+    column whose values do not repeat is hashed value by value: see ``_Cache``)."""
 
     def __init__(self, key: bytes):
         self._key = key
@@ -105,7 +106,7 @@ class Hasher:
         return hashlib.blake2b(data, key=self._key, digest_size=16).hexdigest()
 
     def _digests(self, values: pa.Array) -> list[bytes]:
-        """16-byte digests of distinct non-null values (``hash_one`` without the hex)."""
+        """16-byte digests of non-null values (``hash_one`` without the hex)."""
         plain = _graphic_ascii(values) or pc.all(
             pc.match_substring_regex(values, _PLAIN_ASCII)).as_py()
         if plain:
