@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingest import fastdates
+from ingest import arrowbytes, fastdates
 from ingest.contract import TEXT_MAX, Column, Contract, Rule
 from ingest.pii import Hasher
 
@@ -63,17 +64,86 @@ def _null_spellings() -> pa.Array:
 _NULL_MAX_BYTES = max(map(len, _NULLS))
 
 
+def _plain_string(values) -> bool:
+    return isinstance(values, pa.Array) and (pa.types.is_string(values.type)
+                                             or pa.types.is_large_string(values.type))
+
+
+def _edge_space(values: pa.Array) -> np.ndarray | None:
+    """Rows whose first or last character may be whitespace, from the bytes at both ends of
+    each value (None: not a plain string array). Beyond ASCII, ``utf8_trim_whitespace`` removes
+    U+0085, U+00A0 (lead byte C2), U+1680 (E1 9A), U+2000-U+205F (E2) and U+3000 (E3): a value
+    ending in any character led by C2, E2 or E3 is flagged, Vietnamese letters (C3-C6, E1 BA/BB)
+    are not (tests/unit/test_ingest_fast_paths.py checks every code point)."""
+    if not _plain_string(values):
+        return None
+    offsets = arrowbytes.offsets(values)
+    data = arrowbytes.data(values)
+    if data.size == 0:
+        return np.zeros(len(values), bool)
+    start, end = offsets[:-1], offsets[1:]
+    first, last = data.take(start, mode="clip"), data.take(end - 1, mode="clip")
+    edge = (first < 0x21) | (last < 0x21)
+    # Only values that begin or end beyond ASCII need a second look.
+    at = np.flatnonzero(first >= 0xC2)
+    if at.size:
+        lead, second = first[at], data.take(start[at] + 1, mode="clip")
+        edge[at] |= (lead == 0xC2) | (lead == 0xE2) | (lead == 0xE3) | ((lead == 0xE1)
+                                                                       & (second == 0x9A))
+    at = np.flatnonzero(last >= 0x80)
+    if at.size:  # the last character's lead byte: 2 or 3 bytes back (4-byte ones are not spaces)
+        back2, back3 = data.take(end[at] - 2, mode="clip"), data.take(end[at] - 3, mode="clip")
+        edge[at] |= (back2 == 0xC2) | (back3 == 0xE2) | (back3 == 0xE3) | ((back3 == 0xE1)
+                                                                         & (back2 == 0x9A))
+    return edge & (end > start)
+
+
+def _trimmed(values: pa.Array) -> pa.Array:
+    """``utf8_trim_whitespace``, applied only to the rows that may need it: most exports have
+    no padded value, and the Unicode-aware trim costs a pass over every value of every column."""
+    edge = _edge_space(values)
+    if edge is None:
+        return pc.utf8_trim_whitespace(values)
+    count = int(np.count_nonzero(edge))
+    if count == 0:
+        return values
+    if count * 4 > len(values):
+        return pc.utf8_trim_whitespace(values)
+    mask = pa.array(edge)
+    return pc.replace_with_mask(values, mask, pc.utf8_trim_whitespace(values.filter(mask)))
+
+
 def _clean(values: pa.Array) -> pa.Array:
     """Trim, and read empty strings and 'N/A'-style markers as missing."""
-    trimmed = pc.utf8_trim_whitespace(values)
-    if not pc.any(pc.less_equal(pc.binary_length(trimmed), _NULL_MAX_BYTES)).as_py():
+    trimmed = _trimmed(values)
+    if _plain_string(trimmed) and trimmed.null_count == 0:
+        short = bool(len(trimmed)) and np.diff(arrowbytes.offsets(trimmed)).min() <= _NULL_MAX_BYTES
+    else:
+        short = pc.any(pc.less_equal(pc.binary_length(trimmed), _NULL_MAX_BYTES)).as_py()
+    if not short:
         return trimmed  # no value short enough to be a marker (dates, codes, names)
     return pc.if_else(pc.is_in(trimmed, _null_spellings()), None, trimmed)
 
 
+def _short_digits(values: pa.Array) -> bool:
+    """Every value is 1 to 9 ASCII digits (the usual code column): a byte check, no regex."""
+    if not _plain_string(values) or values.null_count or not len(values):
+        return False
+    offsets = arrowbytes.offsets(values)
+    sizes = np.diff(offsets)
+    if sizes.min() < 1 or sizes.max() > 9:
+        return False
+    digits = arrowbytes.data(values)[offsets[0]:offsets[-1]] - np.uint8(ord("0"))  # wraps
+    return bool((digits < 10).all())
+
+
 def _ints(values: pa.Array) -> tuple[pa.Array, pa.Array]:
+    if _short_digits(values):
+        return pc.cast(values, pa.int32()), pa.repeat(pa.scalar(False), len(values))
     ok = pc.match_substring_regex(values, r"^[+-]?\d{1,9}$")
-    typed = pc.cast(pc.if_else(ok, values, None), pa.int32())
+    # Arrow's cast reads "-5" but not "+5": the sign goes first.
+    unsigned = pc.replace_substring_regex(pc.if_else(ok, values, None), r"^\+", "")
+    typed = pc.cast(unsigned, pa.int32())
     return typed, pc.invert(ok)
 
 

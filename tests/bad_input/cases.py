@@ -221,6 +221,12 @@ def _check_whitespace(conn, batch_id: int) -> None:
     assert got == [("WS-OK", None, None)]
 
 
+def _check_signed(conn, batch_id: int) -> None:
+    got = conn.execute("select dossier_code, supplement_count, status_code from raw.onestop"
+                       " where _batch_id = %s order by 1", (batch_id,)).fetchall()
+    assert got == [("SN-1", 2, 4), ("SN-2", 0, 4)]
+
+
 CASES: list[Case] = [
     # -- empty and not text
     Case("empty_file", f"empty_{DAY}.csv", text(f"empty_{DAY}.csv", b""), "rejected",
@@ -329,6 +335,11 @@ CASES: list[Case] = [
     Case("unknown_status_codes", f"unknown_status_codes_{DAY}.csv",
          stored(f"unknown_status_codes_{DAY}.csv"), "loaded", 1, 5,
          reasons=("status_code: code outside the code list",)),
+    Case("signed_numbers", f"signed_numbers_{DAY}.csv", text(f"signed_numbers_{DAY}.csv", csv_text([
+        rows.row("SN-1", SoLanBoSung="+2", TrangThaiHoSo="+4"), rows.row("SN-2", SoLanBoSung="-0"),
+        rows.row("SN-3", SoLanBoSung="++2"), rows.row("SN-4", KenhThucHien="+")])), "loaded", 2, 2,
+         reasons=("supplement_count: not a whole number", "channel: code outside the code list"),
+         check=_check_signed),
     Case("duplicate_rows_in_one_file", f"duplicate_rows_{DAY}.csv",
          stored(f"duplicate_rows_{DAY}.csv"), "loaded", 4, 0),  # counted once downstream
     Case("whitespace_only_cells", f"whitespace_cells_{DAY}.csv",

@@ -90,6 +90,53 @@ def test_clean_reads_every_spelling_of_the_markers_as_missing():
         pa.array(values)).to_pylist()
 
 
+def test_trimming_by_edge_bytes_equals_trimming_every_value():
+    """Every code point at either end, alone, inside and beside padding: only the values whose
+    ends may be whitespace are trimmed, and the result is the full trim's."""
+    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    for shape in ("{}", "x{}", "{}x", "{}x{}", " {}", "{} ", "Ủy{}"):
+        values = pa.array([shape.format(c, c) for c in chars])
+        assert convert._trimmed(values).equals(pc.utf8_trim_whitespace(values)), shape
+    rnd = random.Random(3)
+    alphabet = [" ", "\t", "\u00a0", "\u2003", "\u3000", "\u1680", "\u0085", "a", "Đ", "ạ",
+                "ư", "Ủ", "©", "…", "、", "ᚠ", "😀", "0"]
+    for _ in range(300):
+        values = [None if rnd.random() < 0.1 else
+                  "".join(rnd.choices(alphabet, k=rnd.randint(0, 5)))
+                  for _ in range(rnd.randint(1, 40))]
+        arr = pa.array(["  pad  ", *values]).slice(1)
+        assert convert._clean(arr).equals(_clean_reference(arr)), values
+        assert convert._clean(pa.array(values, pa.large_string())).to_pylist() == \
+            _clean_reference(pa.array(values)).to_pylist()
+
+
+def test_values_without_padding_are_not_copied_by_trimming():
+    values = pa.array(["Ủy ban nhân dân", "Sở Tư pháp", "045159884006", "02/03/2026 06:45", "Hà"])
+    assert convert._trimmed(values) is values
+    padded = pa.array(["Ủy ban ", "Sở Tư pháp", "x\u3000", "ok"])
+    assert convert._trimmed(padded).to_pylist() == ["Ủy ban", "Sở Tư pháp", "x", "ok"]
+
+
+def test_whole_numbers_of_digits_alone_equal_the_regex_path(monkeypatch):
+    rnd = random.Random(5)
+    taken = 0
+    for _ in range(500):
+        values = pa.array(["".join(rnd.choices("0123456789" + "+- x١", [30] * 10 + [1] * 5,
+                                               k=rnd.randint(0, 11)))
+                           for _ in range(rnd.randint(1, 6))]).slice(rnd.randint(0, 1))
+        taken += convert._short_digits(values)
+        got = convert._ints(values)
+        with monkeypatch.context() as m:
+            m.setattr(convert, "_short_digits", lambda v: False)
+            expected = convert._ints(values)
+        assert got[0].equals(expected[0]), values
+        assert pc.fill_null(got[1], False).equals(pc.fill_null(expected[1], False)), values
+    assert taken > 50
+    assert convert._short_digits(pa.array(["1", "02", "123456789"]))
+    assert convert._ints(pa.array(["+5", "-3", "+", "7"]))[0].to_pylist() == [5, -3, None, 7]
+    assert not convert._short_digits(pa.array(["1", "1234567890"]))
+
+
 def test_only_ascii_letters_lowercase_into_the_markers_letters():
     """Why comparing with every ASCII case spelling equals lowercasing first."""
     chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
