@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 HEADER = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
 TRAILER = b"\xff\xff"
+_NULL = b"\xff\xff\xff\xff"  # a NULL field: length -1
 _PG_EPOCH_DAYS = 10_957  # 2000-01-01 - 1970-01-01
 _PG_EPOCH_S = _PG_EPOCH_DAYS * 86_400
 _ONE_OFFSET_SPAN = 4096  # days: a wider block of timestamps is converted day by day
@@ -39,6 +40,18 @@ def _lengths_prefix(lengths: np.ndarray) -> pa.Array:
     offsets = np.arange(0, 4 * len(lengths) + 1, 4, dtype=np.int32)
     return pa.Array.from_buffers(pa.binary(), len(lengths),
                                  [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+
+
+def _no_nulls(arr: pa.Array, valid: np.ndarray) -> pa.Array:
+    """A string column's bytes as a binary array without nulls (its length prefix says NULL),
+    so that the join's null replacement is left to fixed-width columns."""
+    if arr.null_count == 0:
+        return arr.view(pa.binary())
+    offsets = np.frombuffer(arr.buffers()[1], np.int32, len(arr) + 1, arr.offset * 4)
+    if np.diff(offsets)[~valid].any():  # null rows that still hold bytes: drop them
+        arr = pc.fill_null(arr, "")
+    return pa.Array.from_buffers(pa.binary(), len(arr), [None, *arr.buffers()[1:]],
+                                 offset=arr.offset)
 
 
 def _valid_mask(arr: pa.Array) -> np.ndarray:
@@ -138,14 +151,14 @@ class Encoder:
                 arr = arr.combine_chunks()
             t = arr.type
             if pa.types.is_null(t) or arr.null_count == n:
-                constant(b"\xff\xff\xff\xff")
+                constant(_NULL)
                 continue
             valid = _valid_mask(arr)
             if pa.types.is_string(t):
                 flush()
                 lengths = pc.binary_length(arr).to_numpy(zero_copy_only=False)
                 segments.append(_lengths_prefix(np.where(valid, lengths, -1)))
-                segments.append(arr.view(pa.binary()))
+                segments.append(_no_nulls(arr, valid))
                 continue
             width = _FIXED[t][1]
             values = self._fixed(arr, valid)
@@ -154,20 +167,18 @@ class Encoder:
                 matrix += [head, values]
                 continue
             flush()
-            m = np.hstack([head, values])
-            keep = np.ones((n, 4 + width), bool)
-            keep[~valid, 4:] = False
-            m[~valid, :4] = 0xFF
-            sizes = np.where(valid, 4 + width, 4).astype(np.int32)
-            offsets = np.zeros(n + 1, np.int32)
-            np.cumsum(sizes, out=offsets[1:])
+            # Length and value of every row; the join writes NULL's -1 in place of a null row.
+            m = np.empty((n, 4 + width), np.uint8)
+            m[:, :4], m[:, 4:] = head, values
+            offsets = np.arange(0, (4 + width) * n + 1, 4 + width, dtype=np.int32)
             segments.append(pa.Array.from_buffers(
-                pa.binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(m[keep])]))
+                pa.binary(), n, [pa.array(valid).buffers()[1], pa.py_buffer(offsets),
+                                 pa.py_buffer(m)], null_count=arr.null_count))
         flush()
         args = [pa.scalar(s, pa.binary()) if isinstance(s, bytes) else s for s in segments]
         if len(args) == 1:
             return pa.py_buffer(segments[0] * n)
         rows = pc.binary_join_element_wise(*args, pa.scalar(b"", pa.binary()),
-                                           null_handling="replace", null_replacement="")
+                                           null_handling="replace", null_replacement=_NULL)
         offsets = np.frombuffer(rows.buffers()[1], np.int32, n + 1, rows.offset * 4)
         return rows.buffers()[2][int(offsets[0]):int(offsets[-1])]
