@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -23,14 +24,20 @@ _db_numbers = itertools.count(1)
 
 
 @pytest.fixture(scope="session")
-def session_home() -> Path:
+def session_home():
+    """The session's chiso home (its embedded server's data: over a gigabyte by the end),
+    removed afterwards unless ``CHISO_KEEP_TEST_HOME`` is set, to look into a failure."""
     # Not pytest's tmp_path: its folders are private (0700) and the embedded server runs as
     # 'nobody' when the suite runs as root.
     base = Path(tempfile.mkdtemp(prefix="chiso-test-"))
     base.chmod(0o755)
     os.environ["CHISO_HOME"] = str(base / "home")
     os.environ["CHISO_PII_KEY"] = "test-key-0123456789abcdef"
-    return base
+    yield base
+    if os.environ.get("CHISO_KEEP_TEST_HOME"):
+        print(f"\nchiso test home kept: {base}")
+    else:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ file is one rejected batch naming the file and the problem; the good file loaded
 from __future__ import annotations
 
 import re
+import shutil
 import signal
 import tempfile
 import time
@@ -59,6 +60,7 @@ def outcome(server_url):
             signal.alarm(0)
             signal.signal(signal.SIGALRM, previous)
         yield conn, {r.file_name: r for r in results}, time.monotonic() - started
+    shutil.rmtree(base, ignore_errors=True)  # links in it are removed, never followed
 
 
 def _batch(conn, file_name: str):
