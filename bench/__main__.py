@@ -88,7 +88,7 @@ def section_ingest(a, results: dict) -> list[list[str]]:
                      f"{_fmt_rate(rate[name])} rows/s", f"runs: {times}", ""])
     rows.append(["ingest chiso / \\copy", f"{vs_copy:.2f}×", "", "target ≥ 0.6×",
                  "met" if vs_copy >= 0.6 else "MISSED"])
-    rows.append(["ingest chiso / to_sql", f"{vs_pandas:.1f}×", "", "target ≥ 8×",
+    rows.append(["ingest chiso / to_sql", f"{vs_pandas:.2f}×", "", "target ≥ 8×",
                  "met" if vs_pandas >= 8 else "MISSED"])
     print(f"  loaded {r['rows_loaded']}; chiso rejected {r['rows_rejected']} rows")
     return rows
