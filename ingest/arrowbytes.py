@@ -6,6 +6,12 @@ import numpy as np
 import pyarrow as pa
 
 
+def is_text_array(values) -> bool:
+    """A string or large_string ``pa.Array`` (not chunked): what the views below can read."""
+    return isinstance(values, pa.Array) and (pa.types.is_string(values.type)
+                                             or pa.types.is_large_string(values.type))
+
+
 def offsets(values: pa.Array) -> np.ndarray:
     """The ``len(values) + 1`` offsets of a string or large_string array (slices included)."""
     dtype = np.int64 if pa.types.is_large_string(values.type) else np.int32

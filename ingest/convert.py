@@ -64,18 +64,13 @@ def _null_spellings() -> pa.Array:
 _NULL_MAX_BYTES = max(map(len, _NULLS))
 
 
-def _plain_string(values) -> bool:
-    return isinstance(values, pa.Array) and (pa.types.is_string(values.type)
-                                             or pa.types.is_large_string(values.type))
-
-
 def _edge_space(values: pa.Array) -> np.ndarray | None:
     """Rows whose first or last character may be whitespace, from the bytes at both ends of
     each value (None: not a plain string array). Beyond ASCII, ``utf8_trim_whitespace`` removes
     U+0085, U+00A0 (lead byte C2), U+1680 (E1 9A), U+2000-U+205F (E2) and U+3000 (E3): a value
     ending in any character led by C2, E2 or E3 is flagged, Vietnamese letters (C3-C6, E1 BA/BB)
     are not (tests/unit/test_ingest_fast_paths.py checks every code point)."""
-    if not _plain_string(values):
+    if not arrowbytes.is_text_array(values):
         return None
     offsets = arrowbytes.offsets(values)
     data = arrowbytes.data(values)
@@ -116,7 +111,7 @@ def _trimmed(values: pa.Array) -> pa.Array:
 def _clean(values: pa.Array) -> pa.Array:
     """Trim, and read empty strings and 'N/A'-style markers as missing."""
     trimmed = _trimmed(values)
-    if _plain_string(trimmed) and trimmed.null_count == 0:
+    if arrowbytes.is_text_array(trimmed) and trimmed.null_count == 0:
         short = bool(len(trimmed)) and np.diff(arrowbytes.offsets(trimmed)).min() <= _NULL_MAX_BYTES
     else:
         short = pc.any(pc.less_equal(pc.binary_length(trimmed), _NULL_MAX_BYTES)).as_py()
@@ -127,7 +122,7 @@ def _clean(values: pa.Array) -> pa.Array:
 
 def _short_digits(values: pa.Array) -> bool:
     """Every value is 1 to 9 ASCII digits (the usual code column): a byte check, no regex."""
-    if not _plain_string(values) or values.null_count or not len(values):
+    if not arrowbytes.is_text_array(values) or values.null_count or not len(values):
         return False
     offsets = arrowbytes.offsets(values)
     sizes = np.diff(offsets)

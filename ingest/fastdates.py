@@ -53,9 +53,7 @@ def _char_matrix(values: pa.Array, valid: np.ndarray) -> np.ndarray | None:
 def timestamps(values: pa.Array) -> pa.Array | None:
     """Local wall-clock ``timestamp[s]`` of every value, or ``None`` when the column is not
     entirely in the ``dd/mm/yyyy HH:MM[:SS]`` layout with real dates and times."""
-    text = isinstance(values, pa.Array) and (pa.types.is_string(values.type)
-                                              or pa.types.is_large_string(values.type))
-    if not text or values.null_count == len(values):
+    if not arrowbytes.is_text_array(values) or values.null_count == len(values):
         return None
     valid = np.ones(len(values), bool) if values.null_count == 0 else \
         values.is_valid().to_numpy(zero_copy_only=False)
