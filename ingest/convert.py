@@ -102,7 +102,7 @@ def _trimmed(values: pa.Array) -> pa.Array:
     count = int(np.count_nonzero(edge))
     if count == 0:
         return values
-    if count * 4 > len(values):
+    if count * 4 > len(values):  # many padded values: picking them out costs more than it saves
         return pc.utf8_trim_whitespace(values)
     mask = pa.array(edge)
     return pc.replace_with_mask(values, mask, pc.utf8_trim_whitespace(values.filter(mask)))
