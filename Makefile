@@ -47,8 +47,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 lint: $(STAMP)
+	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/ruff check dags --select AIR3
 
 clean-state:
 	-$(BIN)/chiso warehouse stop

@@ -20,6 +20,7 @@ CHISO_BENCH_HOME=<dir> runs against a second bench warehouse (each run empties i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import shutil
 import subprocess
@@ -33,11 +34,17 @@ SECTIONS = ("ingest", "memory", "dagparse", "build")
 
 
 def _args(argv=None):
-    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--quick", action="store_true", help="small sizes and 2 repetitions")
-    p.add_argument("--only", default=",".join(SECTIONS),
-                   help=f"comma-separated sections ({', '.join(SECTIONS)}; build includes gate)")
+    p.add_argument(
+        "--only",
+        default=",".join(SECTIONS),
+        help=f"comma-separated sections ({', '.join(SECTIONS)}; build includes gate)",
+    )
     p.add_argument("--rows", type=int, help="rows of the ingest CSV (default 1,000,000)")
     p.add_argument("--reps", type=int, help="repetitions per contender (default 5)")
     p.add_argument("--pandas-reps", type=int, help="repetitions of to_sql (default: --reps)")
@@ -52,9 +59,12 @@ def _args(argv=None):
     q = a.quick
     a.rows = a.rows or (200_000 if q else 1_000_000)
     a.reps = a.reps or (2 if q else 5)
-    a.memory_rows = [int(x) for x in (a.memory_rows or
-                                      ("20000,100000,200000" if q else
-                                       "100000,500000,1000000")).split(",")]
+    a.memory_rows = [
+        int(x)
+        for x in (a.memory_rows or ("20000,100000,200000" if q else "100000,500000,1000000")).split(
+            ","
+        )
+    ]
     a.dag_runs = a.dag_runs or (3 if q else 7)
     a.days = a.days or (20 if q else 250)
     a.per_day = a.per_day or (2000 if q else 20_000)
@@ -84,12 +94,33 @@ def section_ingest(a, results: dict) -> list[list[str]]:
     rows = []
     for name in ("chiso ingest", "psql \\copy", "pandas to_sql"):
         times = ", ".join(f"{s:.2f}" for s in r["times"][name])
-        rows.append([f"ingest {name}", f"{r['median_s'][name]:.2f} s",
-                     f"{_fmt_rate(rate[name])} rows/s", f"runs: {times}", ""])
-    rows.append(["ingest chiso / \\copy", f"{vs_copy:.2f}×", "", "target ≥ 0.6×",
-                 "met" if vs_copy >= 0.6 else "MISSED"])
-    rows.append(["ingest chiso / to_sql", f"{vs_pandas:.2f}×", "", "target ≥ 8×",
-                 "met" if vs_pandas >= 8 else "MISSED"])
+        rows.append(
+            [
+                f"ingest {name}",
+                f"{r['median_s'][name]:.2f} s",
+                f"{_fmt_rate(rate[name])} rows/s",
+                f"runs: {times}",
+                "",
+            ]
+        )
+    rows.append(
+        [
+            "ingest chiso / \\copy",
+            f"{vs_copy:.2f}×",
+            "",
+            "target ≥ 0.6×",
+            "met" if vs_copy >= 0.6 else "MISSED",
+        ]
+    )
+    rows.append(
+        [
+            "ingest chiso / to_sql",
+            f"{vs_pandas:.2f}×",
+            "",
+            "target ≥ 8×",
+            "met" if vs_pandas >= 8 else "MISSED",
+        ]
+    )
     print(f"  loaded {r['rows_loaded']}; chiso rejected {r['rows_rejected']} rows")
     return rows
 
@@ -112,16 +143,21 @@ def section_memory(a, results: dict) -> list[list[str]]:
         (landing / "onestop" / "onestop_2026-03-15.csv").hardlink_to(path)
         got = common.run_json(["-m", "bench.ingest_once", url, str(landing)])
         out.append(got)
-        print(f"  {n:>9,} rows: peak RSS {got['peak_rss_kb'] / 1024:,.0f} MiB "
-              f"(after imports {got['rss_before_kb'] / 1024:,.0f} MiB; ru_maxrss "
-              f"{got['ru_maxrss_kb'] / 1024:,.0f} MiB), {got['seconds']:.1f}s")
+        print(
+            f"  {n:>9,} rows: peak RSS {got['peak_rss_kb'] / 1024:,.0f} MiB "
+            f"(after imports {got['rss_before_kb'] / 1024:,.0f} MiB; ru_maxrss "
+            f"{got['ru_maxrss_kb'] / 1024:,.0f} MiB), {got['seconds']:.1f}s"
+        )
     results["memory"] = out
     peaks = [g["peak_rss_kb"] / 1024 for g in out]
     growth = peaks[-1] / peaks[0]
-    row = ["ingest peak RSS", " / ".join(f"{p:,.0f}" for p in peaks) + " MiB",
-           " / ".join(f"{n // 1000:,}k" for n in a.memory_rows) + " rows",
-           "target: flat", f"{growth:.2f}× largest/smallest " +
-           ("(flat)" if growth < 1.25 else "(GROWS)")]
+    row = [
+        "ingest peak RSS",
+        " / ".join(f"{p:,.0f}" for p in peaks) + " MiB",
+        " / ".join(f"{n // 1000:,}k" for n in a.memory_rows) + " rows",
+        "target: flat",
+        f"{growth:.2f}× largest/smallest " + ("(flat)" if growth < 1.25 else "(GROWS)"),
+    ]
     return [row]
 
 
@@ -136,17 +172,28 @@ def section_dagparse(a, results: dict) -> list[list[str]]:
     results["dagparse"] = runs
     bag = common.median([r["dagbag_s"] for r in runs])
     proc = common.median([r["process_s"] for r in runs])
-    print(f"  DagBag {bag:.3f}s (per-file {common.median([r['file_s'] for r in runs]):.3f}s); "
-          f"whole process incl. `import airflow` {proc:.2f}s")
-    return [["DAG parse (DagBag over dags/)", f"{bag:.3f} s", f"process {proc:.2f} s",
-             "target < 0.5 s", "met" if bag < 0.5 else "MISSED"]]
+    print(
+        f"  DagBag {bag:.3f}s (per-file {common.median([r['file_s'] for r in runs]):.3f}s); "
+        f"whole process incl. `import airflow` {proc:.2f}s"
+    )
+    return [
+        [
+            "DAG parse (DagBag over dags/)",
+            f"{bag:.3f} s",
+            f"process {proc:.2f} s",
+            "target < 0.5 s",
+            "met" if bag < 0.5 else "MISSED",
+        ]
+    ]
 
 
 def section_build(a, results: dict) -> list[list[str]]:
     from bench import history
 
-    print(f"\n== build + gate: {a.days} days × {a.per_day:,} dossiers/working day, "
-          f"{a.nights} alternating full/night repetitions")
+    print(
+        f"\n== build + gate: {a.days} days × {a.per_day:,} dossiers/working day, "
+        f"{a.nights} alternating full/night repetitions"
+    )
     r = history.run(a.days, a.per_day, a.nights)
     results["build"] = r
     full = common.median(r["full_build_s"])
@@ -155,31 +202,65 @@ def section_build(a, results: dict) -> list[list[str]]:
     gate = common.median(r["gate_share"])
     night = {k: common.median(v) for k, v in r["night_s"].items()}
     print(f"  raw.onestop {r['raw_rows_after']:,} states, {r['dossiers']:,} dossiers")
-    print("  slowest nodes of the incremental build: " + ", ".join(
-        f"{m} {s:.1f}s" for m, s in r["top_models_incremental"]))
-    print("  slowest nodes of the full build: " + ", ".join(
-        f"{m} {s:.1f}s" for m, s in r["top_models_full"]))
+    print(
+        "  slowest nodes of the incremental build: "
+        + ", ".join(f"{m} {s:.1f}s" for m, s in r["top_models_incremental"])
+    )
+    print(
+        "  slowest nodes of the full build: "
+        + ", ".join(f"{m} {s:.1f}s" for m, s in r["top_models_full"])
+    )
     hist_rate = r["history_states"] / r["history_ingest_s"]
     return [
-        ["history ingest", f"{r['history_ingest_s']:.1f} s",
-         f"{_fmt_rate(hist_rate)} rows/s", f"{r['history_states']:,} states, "
-         f"{a.days} files", ""],
-        ["dbt build, full (history)", f"{full:.1f} s",
-         f"{r['raw_rows_after']:,} states", "runs: " + ", ".join(
-             f"{s:.1f}" for s in r["full_build_s"]), ""],
-        ["dbt build, incremental (1 night)", f"{incr:.1f} s",
-         f"{common.median(r['night_rows']):,.0f} new states", "runs: " + ", ".join(
-             f"{s:.1f}" for s in r["night_s"]["build"]), ""],
-        ["incremental / full", f"{share:.0%}", "", "target ≤ 10%",
-         "met" if share <= 0.10 else "MISSED"],
-        ["night: ingest / build / gate / publish",
-         " / ".join(f"{night[k]:.1f}" for k in ("ingest", "build", "gate", "publish")) + " s",
-         f"total {common.median(r['night_total_s']):.1f} s", "", ""],
-        ["gate / whole night", f"{gate:.0%}", "", "target ≤ 15%",
-         "met" if gate <= 0.15 else "MISSED"],
-        ["gate after a full rebuild (every row new)",
-         f"{common.median(r['rebuild_gate_s']):.1f} s", f"{r['dossiers']:,} dossiers",
-         "runs: " + ", ".join(f"{s:.1f}" for s in r["rebuild_gate_s"]), ""],
+        [
+            "history ingest",
+            f"{r['history_ingest_s']:.1f} s",
+            f"{_fmt_rate(hist_rate)} rows/s",
+            f"{r['history_states']:,} states, {a.days} files",
+            "",
+        ],
+        [
+            "dbt build, full (history)",
+            f"{full:.1f} s",
+            f"{r['raw_rows_after']:,} states",
+            "runs: " + ", ".join(f"{s:.1f}" for s in r["full_build_s"]),
+            "",
+        ],
+        [
+            "dbt build, incremental (1 night)",
+            f"{incr:.1f} s",
+            f"{common.median(r['night_rows']):,.0f} new states",
+            "runs: " + ", ".join(f"{s:.1f}" for s in r["night_s"]["build"]),
+            "",
+        ],
+        [
+            "incremental / full",
+            f"{share:.0%}",
+            "",
+            "target ≤ 10%",
+            "met" if share <= 0.10 else "MISSED",
+        ],
+        [
+            "night: ingest / build / gate / publish",
+            " / ".join(f"{night[k]:.1f}" for k in ("ingest", "build", "gate", "publish")) + " s",
+            f"total {common.median(r['night_total_s']):.1f} s",
+            "",
+            "",
+        ],
+        [
+            "gate / whole night",
+            f"{gate:.0%}",
+            "",
+            "target ≤ 15%",
+            "met" if gate <= 0.15 else "MISSED",
+        ],
+        [
+            "gate after a full rebuild (every row new)",
+            f"{common.median(r['rebuild_gate_s']):.1f} s",
+            f"{r['dossiers']:,} dossiers",
+            "runs: " + ", ".join(f"{s:.1f}" for s in r["rebuild_gate_s"]),
+            "",
+        ],
     ]
 
 
@@ -188,10 +269,8 @@ def main(argv=None) -> None:
     common.use_bench_home()
     if not a.keep_server:
         # A fresh warehouse each run (generated data in bench/out/data is kept).
-        try:
+        with contextlib.suppress(Exception):
             common.stop_server()
-        except Exception:  # noqa: BLE001 - no server yet
-            pass
         shutil.rmtree(common.HOME, ignore_errors=True)
         common.use_bench_home()
     started = datetime.now()
@@ -199,8 +278,11 @@ def main(argv=None) -> None:
     url = common.server_url()
     info = {**common.machine(), "postgres": common.pg_version(url)}
     cmd = " ".join([".venv/bin/python -m bench", *(argv if argv is not None else sys.argv[1:])])
-    results: dict = {"machine": info, "started": started.isoformat(timespec="seconds"),
-                     "command": cmd}
+    results: dict = {
+        "machine": info,
+        "started": started.isoformat(timespec="seconds"),
+        "command": cmd,
+    }
     rows: list[list[str]] = []
     try:
         for name in SECTIONS:
@@ -211,8 +293,10 @@ def main(argv=None) -> None:
             common.stop_server()
     minutes = (time.perf_counter() - t0) / 60
     print(f"\n## chiso benchmark — {started:%Y-%m-%d %H:%M}, {minutes:.0f} min")
-    print(f"machine: {info['nproc']} CPUs ({info['cpu']}), {info['ram']} RAM, {info['os']}, "
-          f"Python {info['python']}, PostgreSQL {info['postgres']} (embedded)")
+    print(
+        f"machine: {info['nproc']} CPUs ({info['cpu']}), {info['ram']} RAM, {info['os']}, "
+        f"Python {info['python']}, PostgreSQL {info['postgres']} (embedded)"
+    )
     print(f"command: {cmd}\n")
     print(common.table(["measure", "median", "rate / size", "runs / target", "verdict"], rows))
     if a.json:

@@ -47,8 +47,7 @@ def server_url(dbname: str | None = None) -> str:
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
-        if not conn.execute("select 1 from pg_database where datname = %s",
-                            (dbname,)).fetchone():
+        if not conn.execute("select 1 from pg_database where datname = %s", (dbname,)).fetchone():
             conn.execute(f'create database "{dbname}"')
     return url.rsplit("/", 1)[0] + "/" + dbname
 
@@ -70,8 +69,9 @@ def median(xs: list[float]) -> float:
     return statistics.median(xs) if xs else float("nan")
 
 
-def alternate(contenders: dict[str, Callable[[], float]], reps: int,
-              log: Callable[[str], None] = print) -> dict[str, list[float]]:
+def alternate(
+    contenders: dict[str, Callable[[], float]], reps: int, log: Callable[[str], None] = print
+) -> dict[str, list[float]]:
     """Run a, b, c, a, b, c, ... ``reps`` times; each call returns its own measured seconds."""
     times: dict[str, list[float]] = {k: [] for k in contenders}
     for rep in range(reps):
@@ -89,8 +89,9 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     def line(r: list[str]) -> str:
         return "| " + " | ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)) + " |"
 
-    return "\n".join([line(headers), "|" + "|".join("-" * (w + 2) for w in widths) + "|",
-                      *map(line, rows)])
+    return "\n".join(
+        [line(headers), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)]
+    )
 
 
 def machine() -> dict[str, str]:
@@ -104,14 +105,23 @@ def machine() -> dict[str, str]:
         pass
     mem = "?"
     try:
-        kb = int(next(ln for ln in Path("/proc/meminfo").read_text().splitlines()
-                      if ln.startswith("MemTotal")).split()[1])
+        kb = int(
+            next(
+                ln
+                for ln in Path("/proc/meminfo").read_text().splitlines()
+                if ln.startswith("MemTotal")
+            ).split()[1]
+        )
         mem = f"{kb / 1024 / 1024:.1f} GiB"
     except (OSError, StopIteration):
         pass
-    return {"nproc": str(os.cpu_count()), "ram": mem, "cpu": cpu,
-            "os": f"{platform.system()} {platform.release()}",
-            "python": platform.python_version()}
+    return {
+        "nproc": str(os.cpu_count()),
+        "ram": mem,
+        "cpu": cpu,
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+    }
 
 
 def pg_version(url: str) -> str:
@@ -132,8 +142,14 @@ def run_json(args: list[str], env: dict | None = None, timeout: float = 3600) ->
     import json
     import sys
 
-    proc = subprocess.run([sys.executable, *args], capture_output=True, text=True,
-                          env=env, timeout=timeout, cwd=Path(__file__).resolve().parents[1])
+    proc = subprocess.run(
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])

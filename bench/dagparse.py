@@ -25,10 +25,21 @@ def main() -> None:
     t2 = time.perf_counter()
     if bag.import_errors:
         raise SystemExit(f"DAG import errors: {bag.import_errors}")
-    file_s = sum(s.duration.total_seconds() if hasattr(s.duration, "total_seconds")
-                 else float(s.duration) for s in bag.dagbag_stats)
-    print(json.dumps({"dags": len(bag.dags), "import_airflow_s": t1 - T0, "dagbag_s": t2 - t1,
-                      "file_s": file_s, "process_s": time.perf_counter() - T0}))
+    file_s = sum(
+        s.duration.total_seconds() if hasattr(s.duration, "total_seconds") else float(s.duration)
+        for s in bag.dagbag_stats
+    )
+    print(
+        json.dumps(
+            {
+                "dags": len(bag.dags),
+                "import_airflow_s": t1 - T0,
+                "dagbag_s": t2 - t1,
+                "file_s": file_s,
+                "process_s": time.perf_counter() - T0,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

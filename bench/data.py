@@ -15,9 +15,20 @@ from pathlib import Path
 from bench.common import DATA
 
 # The onestop contract's required columns, two personal-data columns, a name and three dates.
-INGEST_COLUMNS = ("MaHoSo", "MaTTHC", "TenTTHC", "DonViXuLy", "KenhThucHien", "ChuHoSo",
-                  "SoGiayToChuHoSo", "NgayNopHoSo", "NgayTiepNhan", "NgayHenTra",
-                  "NgayKetThucXuLy", "TrangThaiHoSo")
+INGEST_COLUMNS = (
+    "MaHoSo",
+    "MaTTHC",
+    "TenTTHC",
+    "DonViXuLy",
+    "KenhThucHien",
+    "ChuHoSo",
+    "SoGiayToChuHoSo",
+    "NgayNopHoSo",
+    "NgayTiepNhan",
+    "NgayHenTra",
+    "NgayKetThucXuLy",
+    "TrangThaiHoSo",
+)
 _DATES = {"NgayNopHoSo", "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy"}
 _START = date(2026, 3, 2)
 _DAYS = 14

@@ -26,13 +26,15 @@ def _top_models(n: int = 6) -> list[tuple[str, float]]:
         results = json.loads(path.read_text())["results"]
     except (OSError, KeyError, ValueError):
         return []
-    rows = [(r["unique_id"].split(".", 1)[1], float(r.get("execution_time") or 0))
-            for r in results if r["unique_id"].startswith(("model.", "test.", "seed."))]
+    rows = [
+        (r["unique_id"].split(".", 1)[1], float(r.get("execution_time") or 0))
+        for r in results
+        if r["unique_id"].startswith(("model.", "test.", "seed."))
+    ]
     return sorted(rows, key=lambda x: -x[1])[:n]
 
 
-def run(days: int, per_day: int, nights: int, start: date = date(2026, 1, 5),
-        log=print) -> dict:
+def run(days: int, per_day: int, nights: int, start: date = date(2026, 1, 5), log=print) -> dict:
     from chiso import pipeline, warehouse
 
     t = time.perf_counter()
@@ -86,8 +88,10 @@ def run(days: int, per_day: int, nights: int, start: date = date(2026, 1, 5),
         rebuild_gate.append(time.perf_counter() - t)
         pipeline.publish_candidate(fr)
         pipeline.finish(fr, "succeeded")
-        log(f"  rep {k + 1}/{nights} full dbt build: {full[-1]:.1f}s; "
-            f"its gate (all {dossiers_now():,} dossiers are new): {rebuild_gate[-1]:.1f}s")
+        log(
+            f"  rep {k + 1}/{nights} full dbt build: {full[-1]:.1f}s; "
+            f"its gate (all {dossiers_now():,} dossiers are new): {rebuild_gate[-1]:.1f}s"
+        )
         # (b) one more night: the next working day (weekend exports are nearly empty: they ride
         # along with Monday's)
         while pending:
@@ -98,8 +102,12 @@ def run(days: int, per_day: int, nights: int, start: date = date(2026, 1, 5),
         run_date = date.fromisoformat(f.stem.rsplit("_", 1)[1]) + timedelta(days=1)
         nr = pipeline.Run(f"bench-night-{k}", run_date, quiet=True)
         pipeline.begin(nr)
-        stages = (("ingest", pipeline.ingest), ("build", pipeline.build),
-                  ("gate", pipeline.check), ("publish", pipeline.publish_candidate))
+        stages = (
+            ("ingest", pipeline.ingest),
+            ("build", pipeline.build),
+            ("gate", pipeline.check),
+            ("publish", pipeline.publish_candidate),
+        )
         for name, fn in stages:
             t = time.perf_counter()
             out = fn(nr)
@@ -110,21 +118,31 @@ def run(days: int, per_day: int, nights: int, start: date = date(2026, 1, 5),
                 top_incremental = _top_models()
         pipeline.finish(nr, "succeeded")
         total = sum(night[s][-1] for s in night)
-        log(f"  rep {k + 1}/{nights} night: {night_rows[-1]:,} states; "
-            + ", ".join(f"{s} {night[s][-1]:.1f}s" for s in night) + f"; total {total:.1f}s")
+        log(
+            f"  rep {k + 1}/{nights} night: {night_rows[-1]:,} states; "
+            + ", ".join(f"{s} {night[s][-1]:.1f}s" for s in night)
+            + f"; total {total:.1f}s"
+        )
 
     with warehouse.connect(warehouse.url()) as conn:
         raw_rows = conn.execute("select count(*) from raw.onestop").fetchone()[0]
         dossiers = conn.execute("select count(*) from candidate.dossiers").fetchone()[0]
     totals = [sum(night[s][i] for s in night) for i in range(nights)]
     return {
-        "history_days": days, "per_day": per_day, "history_states": states,
-        "history_ingest_s": ingest_s, "first_build_s": first_build_s,
-        "raw_rows_after": raw_rows, "dossiers": dossiers,
-        "full_build_s": full, "rebuild_gate_s": rebuild_gate, "night_s": night,
+        "history_days": days,
+        "per_day": per_day,
+        "history_states": states,
+        "history_ingest_s": ingest_s,
+        "first_build_s": first_build_s,
+        "raw_rows_after": raw_rows,
+        "dossiers": dossiers,
+        "full_build_s": full,
+        "rebuild_gate_s": rebuild_gate,
+        "night_s": night,
         "night_rows": night_rows,
         "night_total_s": totals,
         "incremental_share": [b / f for b, f in zip(night["build"], full, strict=True)],
         "gate_share": [g / t for g, t in zip(night["gate"], totals, strict=True)],
-        "top_models_incremental": top_incremental, "top_models_full": top_full,
+        "top_models_incremental": top_incremental,
+        "top_models_full": top_full,
     }

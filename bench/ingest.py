@@ -30,8 +30,9 @@ def setup(csv_path: Path) -> dict:
     (landing / "onestop").mkdir(parents=True)
     # The observed date comes from the file name, as in production.
     target = landing / "onestop" / "onestop_2026-03-15.csv"
-    target.hardlink_to(csv_path) if csv_path.stat().st_dev == landing.stat().st_dev \
-        else shutil.copy(csv_path, target)
+    target.hardlink_to(
+        csv_path
+    ) if csv_path.stat().st_dev == landing.stat().st_dev else shutil.copy(csv_path, target)
     with warehouse.connect(url) as conn:
         warehouse.bootstrap(conn)
         conn.execute("create schema if not exists bench")
@@ -77,9 +78,19 @@ def run_copy(env: dict) -> float:
         conn.execute("checkpoint")
         conn.commit()
     t = time.perf_counter()
-    subprocess.run([str(common.psql_bin()), env["url"], "-q", "-v", "ON_ERROR_STOP=1", "-c",
-                    f"\\copy bench.copy_target from '{env['csv']}' with (format csv, header true)"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            str(common.psql_bin()),
+            env["url"],
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            f"\\copy bench.copy_target from '{env['csv']}' with (format csv, header true)",
+        ],
+        check=True,
+        capture_output=True,
+    )
     return time.perf_counter() - t
 
 
@@ -98,8 +109,14 @@ def run_pandas(env: dict) -> float:
     try:
         t = time.perf_counter()
         df = pd.read_csv(env["csv"], dtype=str, keep_default_na=False)
-        df.to_sql("pandas_target", engine, schema="bench", if_exists="replace", index=False,
-                  chunksize=10_000)
+        df.to_sql(
+            "pandas_target",
+            engine,
+            schema="bench",
+            if_exists="replace",
+            index=False,
+            chunksize=10_000,
+        )
         return time.perf_counter() - t
     finally:
         engine.dispose()
@@ -112,8 +129,9 @@ def count(env: dict, table: str) -> int:
         return conn.execute(f"select count(*) from {table}").fetchone()[0]
 
 
-def compare(csv_path: Path, rows: int, reps: int, pandas_reps: int | None = None,
-            log=print) -> dict:
+def compare(
+    csv_path: Path, rows: int, reps: int, pandas_reps: int | None = None, log=print
+) -> dict:
     env = setup(csv_path)
     rejected: list[int] = []
 
@@ -124,8 +142,11 @@ def compare(csv_path: Path, rows: int, reps: int, pandas_reps: int | None = None
         rejected.append(bad)
         return s
 
-    contenders = {"chiso ingest": a, "psql \\copy": lambda: run_copy(env),
-                  "pandas to_sql": lambda: run_pandas(env)}
+    contenders = {
+        "chiso ingest": a,
+        "psql \\copy": lambda: run_copy(env),
+        "pandas to_sql": lambda: run_pandas(env),
+    }
     times: dict[str, list[float]] = {k: [] for k in contenders}
     pandas_reps = reps if pandas_reps is None else pandas_reps
     for rep in range(reps):
@@ -135,10 +156,17 @@ def compare(csv_path: Path, rows: int, reps: int, pandas_reps: int | None = None
             s = fn()
             times[name].append(s)
             log(f"  rep {rep + 1}/{reps} {name}: {s:.2f}s = {rows / s:,.0f} rows/s")
-    loaded = {"chiso ingest": count(env, "raw.onestop"),
-              "psql \\copy": count(env, "bench.copy_target"),
-              "pandas to_sql": count(env, "bench.pandas_target")}
+    loaded = {
+        "chiso ingest": count(env, "raw.onestop"),
+        "psql \\copy": count(env, "bench.copy_target"),
+        "pandas to_sql": count(env, "bench.pandas_target"),
+    }
     med = {k: common.median(v) for k, v in times.items()}
-    return {"rows": rows, "times": times, "median_s": med,
-            "rows_per_s": {k: rows / v for k, v in med.items()},
-            "rows_loaded": loaded, "rows_rejected": rejected[-1] if rejected else None}
+    return {
+        "rows": rows,
+        "times": times,
+        "median_s": med,
+        "rows_per_s": {k: rows / v for k, v in med.items()},
+        "rows_loaded": loaded,
+        "rows_rejected": rejected[-1] if rejected else None,
+    }

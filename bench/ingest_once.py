@@ -42,9 +42,18 @@ def main() -> None:
         t = time.perf_counter()
         (r,) = ingest(conn, landing, load_key(common.HOME), None, feeds=["onestop"])
         seconds = time.perf_counter() - t
-    print(json.dumps({"rows": r.rows_read, "status": r.status, "seconds": seconds,
-                      "rss_before_kb": before, "peak_rss_kb": _vm_kb("VmHWM"),
-                      "ru_maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+    print(
+        json.dumps(
+            {
+                "rows": r.rows_read,
+                "status": r.status,
+                "seconds": seconds,
+                "rss_before_kb": before,
+                "peak_rss_kb": _vm_kb("VmHWM"),
+                "ru_maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

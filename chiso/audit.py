@@ -30,9 +30,10 @@ def history(conn: psycopg.Connection, since: date, until: date | None = None) ->
     rows = conn.execute(
         "select kind, at, run_id, code_version, subject, outcome, counts from audit.history"
         " where at >= %s and (%s::timestamptz is null or at < %s)"
-        f" order by at, {_KIND_ORDER}, subject", (start, end, end)).fetchall()
-    return [dict(zip(COLUMNS, (k, _local(at), *rest), strict=True))
-            for k, at, *rest in rows]
+        f" order by at, {_KIND_ORDER}, subject",
+        (start, end, end),
+    ).fetchall()
+    return [dict(zip(COLUMNS, (k, _local(at), *rest), strict=True)) for k, at, *rest in rows]
 
 
 def _local(at: datetime) -> str:
@@ -48,8 +49,9 @@ def format_table(rows: list[dict], width: int = 60) -> str:
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(COLUMNS)]
     line = "  ".join(c.ljust(w) for c, w in zip(COLUMNS, widths, strict=True))
     out = [line.rstrip(), "  ".join("-" * w for w in widths)]
-    out += ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip()
-            for row in cells]
+    out += [
+        "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
     return "\n".join(out)
 
 
@@ -88,7 +90,8 @@ def gate_runs(conn: psycopg.Connection) -> list[dict]:
         " (select max(p.version) from audit.publications p"
         "   where p.run_id = c.run_id and p.action = 'publish')"
         " from audit.check_results c left join audit.runs r on r.run_id = c.run_id"
-        " group by c.run_id, r.run_date, r.status order by at desc, c.run_id").fetchall()
+        " group by c.run_id, r.run_date, r.status order by at desc, c.run_id"
+    ).fetchall()
     out = []
     for run_id, at, suites, passed, blocking, warning, run_date, status, code, version in rows:
         if version is not None:
@@ -97,9 +100,19 @@ def gate_runs(conn: psycopg.Connection) -> list[dict]:
             outcome = "blocked"
         else:
             outcome = "not published" + (f" ({status})" if status else "")
-        out.append({"run_id": run_id, "time": _local(at), "run_date": run_date,
-                    "suites": suites, "passed": passed, "failed_blocking": blocking,
-                    "failed_warning": warning, "outcome": outcome, "code_version": code})
+        out.append(
+            {
+                "run_id": run_id,
+                "time": _local(at),
+                "run_date": run_date,
+                "suites": suites,
+                "passed": passed,
+                "failed_blocking": blocking,
+                "failed_warning": warning,
+                "outcome": outcome,
+                "code_version": code,
+            }
+        )
     return out
 
 
@@ -107,36 +120,42 @@ _OUTCOME_VI = {"published": "đã công bố", "blocked": "bị chặn", "not pu
 
 
 def checks_index_html(runs: list[dict], docs_root: Path) -> str:
-    head = ("<tr><th>Thời gian / Time</th><th>Mã lượt chạy / Run id</th><th>Ngày / Run date</th>"
-            "<th>Bộ kiểm tra / Suites</th><th>Đạt / Passed</th><th>Lỗi chặn / Blocking failed</th>"
-            "<th>Cảnh báo / Warnings</th><th>Kết quả / Outcome</th><th>Phiên bản mã / Code</th>"
-            "<th>Data Docs</th></tr>")
+    head = (
+        "<tr><th>Thời gian / Time</th><th>Mã lượt chạy / Run id</th><th>Ngày / Run date</th>"
+        "<th>Bộ kiểm tra / Suites</th><th>Đạt / Passed</th><th>Lỗi chặn / Blocking failed</th>"
+        "<th>Cảnh báo / Warnings</th><th>Kết quả / Outcome</th><th>Phiên bản mã / Code</th>"
+        "<th>Data Docs</th></tr>"
+    )
     body = []
     for r in runs:
         folder = gate._safe(r["run_id"])
         docs = docs_root / folder / "index.html"
-        link = (f'<a href="{escape(folder)}/index.html">mở / open</a>' if docs.exists()
-                else "—")
+        link = f'<a href="{escape(folder)}/index.html">mở / open</a>' if docs.exists() else "—"
         kind = next((k for k in _OUTCOME_VI if r["outcome"].startswith(k)), "not published")
         css = {"published": "ok", "blocked": "bad"}.get(kind, "warn")
         body.append(
             f'<tr class="{css}"><td>{escape(r["time"])}</td><td><code>{escape(r["run_id"])}'
-            f'</code></td><td>{escape(str(r["run_date"] or ""))}</td>'
-            f'<td>{len(r["suites"])}: {escape(", ".join(r["suites"]))}</td>'
+            f"</code></td><td>{escape(str(r['run_date'] or ''))}</td>"
+            f"<td>{len(r['suites'])}: {escape(', '.join(r['suites']))}</td>"
             f'<td class="num">{r["passed"]:,}</td><td class="num">{r["failed_blocking"]:,}</td>'
             f'<td class="num">{r["failed_warning"]:,}</td>'
-            f'<td>{escape(_OUTCOME_VI[kind])} / {escape(r["outcome"])}</td>'
-            f'<td><code>{escape(r["code_version"] or "")}</code></td><td>{link}</td></tr>')
-    table = (f"<table>{head}{''.join(body)}</table>" if body else
-             '<p class="empty">Chưa có lượt kiểm tra nào / No gate runs yet.</p>')
-    intro = ("<p>Mỗi lượt chạy cổng kiểm tra chất lượng (Great Expectations), mới nhất trước; "
-             "lấy từ bảng audit trong kho dữ liệu. / Every quality-gate run, newest first, read "
-             "from the warehouse's audit tables.</p>")
+            f"<td>{escape(_OUTCOME_VI[kind])} / {escape(r['outcome'])}</td>"
+            f"<td><code>{escape(r['code_version'] or '')}</code></td><td>{link}</td></tr>"
+        )
+    table = (
+        f"<table>{head}{''.join(body)}</table>"
+        if body
+        else '<p class="empty">Chưa có lượt kiểm tra nào / No gate runs yet.</p>'
+    )
+    intro = (
+        "<p>Mỗi lượt chạy cổng kiểm tra chất lượng (Great Expectations), mới nhất trước; "
+        "lấy từ bảng audit trong kho dữ liệu. / Every quality-gate run, newest first, read "
+        "from the warehouse's audit tables.</p>"
+    )
     return page("Kiểm tra chất lượng dữ liệu / Data quality checks", intro + table)
 
 
-def write_checks_index(conn: psycopg.Connection, settings: config.Settings | None = None
-                       ) -> Path:
+def write_checks_index(conn: psycopg.Connection, settings: config.Settings | None = None) -> Path:
     settings = settings or config.load()
     root = settings.docs_dir / "checks"
     root.mkdir(parents=True, exist_ok=True)

@@ -58,9 +58,15 @@ def cmd_sample(args) -> int:
     from chiso.samples import generate_all
 
     out = Path(args.out) if args.out else config.load().landing_dir
-    written = generate_all(out, args.start, args.days, seed=args.seed,
-                           dossiers_per_day=args.dossiers_per_day, agencies=args.agencies,
-                           formats=tuple(args.formats.split(",")))
+    written = generate_all(
+        out,
+        args.start,
+        args.days,
+        seed=args.seed,
+        dossiers_per_day=args.dossiers_per_day,
+        agencies=args.agencies,
+        formats=tuple(args.formats.split(",")),
+    )
     for feed, paths in written.items():
         print(f"sample {feed}: {len(paths)} file(s) in {out / feed}")
     return 0
@@ -69,8 +75,9 @@ def cmd_sample(args) -> int:
 def cmd_ingest(args) -> int:
     from chiso import pipeline
 
-    run = pipeline.Run(args.run_id or runinfo.cli_run_id(_today()), _today(), quiet=args.quiet,
-                       progress=print)
+    run = pipeline.Run(
+        args.run_id or runinfo.cli_run_id(_today()), _today(), quiet=args.quiet, progress=print
+    )
     pipeline.begin(run)
     with pipeline.stage(run, "ingest"):
         results = pipeline.ingest(run)  # prints a line per file as it goes, unless --quiet
@@ -86,8 +93,13 @@ def cmd_ingest(args) -> int:
 def cmd_build(args) -> int:
     from chiso import pipeline, progress
 
-    run = pipeline.Run(args.run_id or runinfo.cli_run_id(args.date), args.date, quiet=args.quiet,
-                       full_refresh=args.full_refresh, progress=print)
+    run = pipeline.Run(
+        args.run_id or runinfo.cli_run_id(args.date),
+        args.date,
+        quiet=args.quiet,
+        full_refresh=args.full_refresh,
+        progress=print,
+    )
     outcome = pipeline.build(run)
     if args.quiet:
         print(progress.build_line(outcome))
@@ -97,8 +109,9 @@ def cmd_build(args) -> int:
 def cmd_check(args) -> int:
     from chiso import gate, pipeline
 
-    run = pipeline.Run(args.run_id or runinfo.cli_run_id(args.date), args.date, quiet=args.quiet,
-                       progress=print)
+    run = pipeline.Run(
+        args.run_id or runinfo.cli_run_id(args.date), args.date, quiet=args.quiet, progress=print
+    )
     pipeline.begin(run)
     try:
         passed, _, warning = pipeline.check(run)
@@ -106,8 +119,10 @@ def cmd_check(args) -> int:
         pipeline.finish(run, "blocked", str(exc))
         raise
     pipeline.finish(run, "succeeded")
-    print(f"checks for {run.run_id}: {passed} passed, {warning} warning(s); "
-          f"data docs in {gate.docs_path(run.run_id)}")
+    print(
+        f"checks for {run.run_id}: {passed} passed, {warning} warning(s); "
+        f"data docs in {gate.docs_path(run.run_id)}"
+    )
     return 0
 
 
@@ -118,8 +133,9 @@ def cmd_publish(args) -> int:
     with warehouse.connect(warehouse.url(settings)) as conn:
         warehouse.bootstrap(conn, settings)
         if args.rollback:
-            pub = publish.rollback(conn, args.run_id or runinfo.cli_run_id(_today()),
-                                   runinfo.code_version())
+            pub = publish.rollback(
+                conn, args.run_id or runinfo.cli_run_id(_today()), runinfo.code_version()
+            )
             print(f"rolled back: marts now shows version {pub.version} ({pub.schema})")
             return 0
         run_id = args.run_id or _latest_checked_run(conn)
@@ -132,16 +148,22 @@ def cmd_publish(args) -> int:
 
 
 def _latest_checked_run(conn) -> str | None:
-    row = conn.execute("select run_id from audit.check_results order by checked_at desc limit 1"
-                       ).fetchone()
+    row = conn.execute(
+        "select run_id from audit.check_results order by checked_at desc limit 1"
+    ).fetchone()
     return row[0] if row else None
 
 
 def cmd_run(args) -> int:
     from chiso import pipeline
 
-    run = pipeline.Run(args.run_id or runinfo.cli_run_id(args.date), args.date, quiet=args.quiet,
-                       full_refresh=args.full_refresh, progress=print)
+    run = pipeline.Run(
+        args.run_id or runinfo.cli_run_id(args.date),
+        args.date,
+        quiet=args.quiet,
+        full_refresh=args.full_refresh,
+        progress=print,
+    )
     result = pipeline.run_all(run)
     print(pipeline.format_summary(result))
     return 0
@@ -189,13 +211,17 @@ def cmd_report(args) -> int:
         row = conn.execute(
             "select run_id from audit.runs where (%s::text is not null and run_id = %s)"
             " or (%s::text is null and run_date = %s) order by started_at desc limit 1",
-            (args.run_id, args.run_id, args.run_id, args.date)).fetchone()
+            (args.run_id, args.run_id, args.run_id, args.date),
+        ).fetchone()
         if row is None:
-            raise LookupError(f"no run {args.run_id}" if args.run_id else
-                              f"no run for run date {args.date}: run `chiso run --date "
-                              f"{args.date}` first")
-        result = pipeline.summary(pipeline.Run(row[0], args.date, settings=settings),
-                                  write_report=False)
+            raise LookupError(
+                f"no run {args.run_id}"
+                if args.run_id
+                else f"no run for run date {args.date}: run `chiso run --date {args.date}` first"
+            )
+        result = pipeline.summary(
+            pipeline.Run(row[0], args.date, settings=settings), write_report=False
+        )
         path = report.write(conn, result, settings)
         audit.write_checks_index(conn, settings)
     print(f"report for {result['run_date']} (run {result['run_id']}): {path}")
@@ -225,8 +251,12 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--start", type=_date, required=True)
     s.add_argument("--days", type=int, default=7)
     s.add_argument("--seed", type=int, default=1)
-    s.add_argument("--dossiers-per-day", type=int, default=200,
-                   help="scale: one-stop dossiers received per day")
+    s.add_argument(
+        "--dossiers-per-day",
+        type=int,
+        default=200,
+        help="scale: one-stop dossiers received per day",
+    )
     s.add_argument("--agencies", type=int, help="scale: number of processing agencies")
     s.add_argument("--formats", default="csv", help="comma-separated: csv,jsonl,xlsx")
     s.set_defaults(fn=cmd_sample)
@@ -241,11 +271,18 @@ def parser() -> argparse.ArgumentParser:
         c.add_argument("--run-id")
         c.add_argument("--quiet", action="store_true", help="no progress output (cron)")
         if name in ("build", "run"):
-            c.add_argument("--full-refresh", action="store_true",
-                           help="rebuild incremental models from all of raw")
+            c.add_argument(
+                "--full-refresh",
+                action="store_true",
+                help="rebuild incremental models from all of raw",
+            )
         if name != "ingest":
-            c.add_argument("--date", type=_date, default=_today(),
-                           help="run date YYYY-MM-DD (cut-off: local midnight starting it)")
+            c.add_argument(
+                "--date",
+                type=_date,
+                default=_today(),
+                help="run date YYYY-MM-DD (cut-off: local midnight starting it)",
+            )
         c.set_defaults(fn=fn)
 
     pb = sub.add_parser("publish", help="publish the checked candidate, or --rollback")
@@ -256,16 +293,25 @@ def parser() -> argparse.ArgumentParser:
     st = sub.add_parser("status", help="last loads, last publication, failing checks")
     st.add_argument("--run-id", help="summarise this run (default: the latest)")
     st.add_argument("--json", action="store_true")
-    st.add_argument("--summary", action="store_true",
-                    help="the run's summary and how to look at the result")
+    st.add_argument(
+        "--summary", action="store_true", help="the run's summary and how to look at the result"
+    )
     st.set_defaults(fn=cmd_status)
 
     au = sub.add_parser("audit", help="the audited history: loads, rejects, checks, publications")
-    au.add_argument("--since", type=_date, default=_today() - timedelta(days=30),
-                    help="first day YYYY-MM-DD (default: 30 days ago)")
+    au.add_argument(
+        "--since",
+        type=_date,
+        default=_today() - timedelta(days=30),
+        help="first day YYYY-MM-DD (default: 30 days ago)",
+    )
     au.add_argument("--until", type=_date, help="last day YYYY-MM-DD (default: today)")
-    au.add_argument("--format", choices=["table", "csv"], default="table",
-                    help="csv for spreadsheets (cells that look like formulas are escaped)")
+    au.add_argument(
+        "--format",
+        choices=["table", "csv"],
+        default="table",
+        help="csv for spreadsheets (cells that look like formulas are escaped)",
+    )
     au.set_defaults(fn=cmd_audit)
 
     rp = sub.add_parser("report", help="write the publication report of a run date (HTML)")
@@ -281,8 +327,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(name)s %(message)s",
+    )
     try:
         return args.fn(args)
     except KeyboardInterrupt:

@@ -45,10 +45,14 @@ def _env(dsn: str, settings: config.Settings, as_of: datetime | None):
     """
     parts = warehouse.url_parts(dsn)
     values = {
-        "CHISO_DB_HOST": parts["host"], "CHISO_DB_PORT": parts["port"],
-        "CHISO_DB_USER": parts["user"], "CHISO_DB_PASSWORD": parts["password"],
-        "CHISO_DB_NAME": parts["dbname"], "CHISO_CANDIDATE_SCHEMA": settings.candidate_schema,
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1",
+        "CHISO_DB_HOST": parts["host"],
+        "CHISO_DB_PORT": parts["port"],
+        "CHISO_DB_USER": parts["user"],
+        "CHISO_DB_PASSWORD": parts["password"],
+        "CHISO_DB_NAME": parts["dbname"],
+        "CHISO_CANDIDATE_SCHEMA": settings.candidate_schema,
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
         "CHISO_AS_OF": as_of.isoformat() if as_of is not None else None,
     }
     saved = {k: os.environ.get(k) for k in values}
@@ -65,8 +69,13 @@ def _env(dsn: str, settings: config.Settings, as_of: datetime | None):
                 os.environ[k] = v
 
 
-def run(command: list[str], dsn: str, as_of: datetime | None = None,
-        settings: config.Settings | None = None, quiet: bool = False) -> DbtOutcome:
+def run(
+    command: list[str],
+    dsn: str,
+    as_of: datetime | None = None,
+    settings: config.Settings | None = None,
+    quiet: bool = False,
+) -> DbtOutcome:
     from dbt.cli.main import dbtRunner  # heavy import: only when dbt actually runs
 
     settings = settings or config.load()
@@ -75,13 +84,17 @@ def run(command: list[str], dsn: str, as_of: datetime | None = None,
     if "--vars" in command:  # the caller's vars win over chiso's, in one --vars argument
         at = command.index("--vars")
         dbt_vars.update(yaml.safe_load(command[at + 1]) or {})
-        del command[at:at + 2]
+        del command[at : at + 2]
     args = [
         *command,
-        "--project-dir", str(settings.dbt_project_dir),
-        "--profiles-dir", str(settings.dbt_project_dir),
-        "--target-path", str(settings.dbt_target_dir),
-        "--log-path", str(settings.dbt_log_dir),
+        "--project-dir",
+        str(settings.dbt_project_dir),
+        "--profiles-dir",
+        str(settings.dbt_project_dir),
+        "--target-path",
+        str(settings.dbt_target_dir),
+        "--log-path",
+        str(settings.dbt_log_dir),
     ]
     args += ["--vars", json.dumps(dbt_vars)]
     if quiet:
@@ -105,8 +118,13 @@ def run(command: list[str], dsn: str, as_of: datetime | None = None,
     return DbtOutcome(command[0], bool(result.success), failures, counts, kinds, seconds)
 
 
-def build(dsn: str, as_of: datetime, settings: config.Settings | None = None,
-          quiet: bool = False, full_refresh: bool = False) -> DbtOutcome:
+def build(
+    dsn: str,
+    as_of: datetime,
+    settings: config.Settings | None = None,
+    quiet: bool = False,
+    full_refresh: bool = False,
+) -> DbtOutcome:
     """``dbt build``: seeds, models and their tests, in dependency order.
 
     Seeds (and their tests) are reloaded only when their files changed since the warehouse last
@@ -142,8 +160,9 @@ def unit_tests(dsn: str, settings: config.Settings | None = None) -> DbtOutcome:
     return run(["test", "--select", "test_type:unit"], dsn, None, settings, quiet=True)
 
 
-def docs(dsn: str, as_of: datetime | None = None,
-         settings: config.Settings | None = None) -> Path | None:
+def docs(
+    dsn: str, as_of: datetime | None = None, settings: config.Settings | None = None
+) -> Path | None:
     """dbt's documentation site into ``<docs_dir>/dbt`` (``static_index.html`` opens offline).
 
     Runs after each successful build, reusing its manifest (``--no-compile``). A failure here
@@ -151,8 +170,9 @@ def docs(dsn: str, as_of: datetime | None = None,
     """
     settings = settings or config.load()
     try:
-        outcome = run(["docs", "generate", "--no-compile", "--static"], dsn, as_of, settings,
-                      quiet=True)
+        outcome = run(
+            ["docs", "generate", "--no-compile", "--static"], dsn, as_of, settings, quiet=True
+        )
         if not outcome.success:
             raise DbtError("; ".join(outcome.failures) or "dbt docs generate failed")
         out = settings.docs_dir / "dbt"
@@ -162,8 +182,11 @@ def docs(dsn: str, as_of: datetime | None = None,
                 shutil.copy2(settings.dbt_target_dir / name, out / name)
         return out
     except Exception as exc:  # documentation is a by-product: never fail the build for it
-        log.warning("dbt docs were not generated (the build itself succeeded): %s: %s",
-                    type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")
+        log.warning(
+            "dbt docs were not generated (the build itself succeeded): %s: %s",
+            type(exc).__name__,
+            str(exc).splitlines()[0] if str(exc) else "",
+        )
         return None
 
 
@@ -174,11 +197,15 @@ def _vacuum_analyze(dsn: str, settings: config.Settings) -> None:
     during the next night)."""
     schemas = ["intermediate", settings.candidate_schema]
     with warehouse.connect(dsn, autocommit=True) as conn:
-        tables = conn.execute("select schemaname, tablename from pg_tables"
-                              " where schemaname = any(%s)", (schemas,)).fetchall()
+        tables = conn.execute(
+            "select schemaname, tablename from pg_tables where schemaname = any(%s)", (schemas,)
+        ).fetchall()
         for schema, table in tables:
-            conn.execute(sql.SQL("vacuum (analyze) {}.{}").format(sql.Identifier(schema),
-                                                                  sql.Identifier(table)))
+            conn.execute(
+                sql.SQL("vacuum (analyze) {}.{}").format(
+                    sql.Identifier(schema), sql.Identifier(table)
+                )
+            )
 
 
 def _seeds_digest(settings: config.Settings) -> str:
@@ -193,8 +220,10 @@ def _seeds_digest(settings: config.Settings) -> str:
 # database) knows which seed files it holds.
 def _loaded_seeds_digest(dsn: str) -> str | None:
     with warehouse.connect(dsn) as conn:
-        row = conn.execute("select obj_description(oid, 'pg_namespace') from pg_namespace"
-                           " where nspname = 'reference'").fetchone()
+        row = conn.execute(
+            "select obj_description(oid, 'pg_namespace') from pg_namespace"
+            " where nspname = 'reference'"
+        ).fetchone()
     text = (row[0] or "") if row else ""
     return text.removeprefix("chiso seeds sha256: ") if text.startswith("chiso seeds") else None
 

@@ -43,8 +43,10 @@ def _bin_dir() -> Path:
     # Found without importing pgserver: its import has side effects (runtime-dir warnings).
     spec = importlib.util.find_spec("pgserver")
     if spec is None or not spec.submodule_search_locations:
-        raise EmbeddedError("the pgserver package is not installed: run `make install`, or "
-                            "set CHISO_WAREHOUSE_URL to use another PostgreSQL")
+        raise EmbeddedError(
+            "the pgserver package is not installed: run `make install`, or "
+            "set CHISO_WAREHOUSE_URL to use another PostgreSQL"
+        )
     return Path(spec.submodule_search_locations[0]) / "pginstall" / "bin"
 
 
@@ -114,8 +116,9 @@ class EmbeddedPostgres:
             self.sockets.mkdir(exist_ok=True)
             self._own(self.sockets)
             opts = f"-h 127.0.0.1 -p {port} -k {self.sockets}"
-            result = self._pg_ctl("start", "-w", "-t", "60", "-l", str(self.log), "-o", opts,
-                                  check=False)
+            result = self._pg_ctl(
+                "start", "-w", "-t", "60", "-l", str(self.log), "-o", opts, check=False
+            )
             if result.returncode != 0:
                 tail = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
                 raise EmbeddedError(f"embedded PostgreSQL did not start: {result.stderr}{tail}")
@@ -131,7 +134,10 @@ class EmbeddedPostgres:
     def _pg_ctl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         return subprocess.run(
             [str(_bin_dir() / "pg_ctl"), "-D", str(self.data), *args],
-            preexec_fn=_as_server_user, capture_output=True, text=True, check=check,
+            preexec_fn=_as_server_user,
+            capture_output=True,
+            text=True,
+            check=check,
         )
 
     def _own(self, path: Path) -> None:
@@ -151,10 +157,23 @@ class EmbeddedPostgres:
         self._own(pwfile)
         try:
             subprocess.run(
-                [str(_bin_dir() / "initdb"), "-D", str(self.data), "-U", SUPERUSER,
-                 "-E", "UTF8", "--no-locale", "--auth-local=trust",
-                 "--auth-host=scram-sha-256", f"--pwfile={pwfile}"],
-                preexec_fn=_as_server_user, capture_output=True, text=True, check=True,
+                [
+                    str(_bin_dir() / "initdb"),
+                    "-D",
+                    str(self.data),
+                    "-U",
+                    SUPERUSER,
+                    "-E",
+                    "UTF8",
+                    "--no-locale",
+                    "--auth-local=trust",
+                    "--auth-host=scram-sha-256",
+                    f"--pwfile={pwfile}",
+                ],
+                preexec_fn=_as_server_user,
+                capture_output=True,
+                text=True,
+                check=True,
             )
         except subprocess.CalledProcessError as exc:
             raise EmbeddedError(f"initdb failed in {self.data}: {exc.stderr.strip()}") from exc
@@ -171,7 +190,8 @@ class EmbeddedPostgres:
 
         admin = self.url().rsplit("/", 1)[0] + "/postgres"
         with psycopg.connect(admin, autocommit=True) as conn:
-            exists = conn.execute("select 1 from pg_database where datname = %s",
-                                  (DB_NAME,)).fetchone()
+            exists = conn.execute(
+                "select 1 from pg_database where datname = %s", (DB_NAME,)
+            ).fetchone()
             if not exists:
                 conn.execute(f'create database "{DB_NAME}"')

@@ -15,8 +15,13 @@ class GateBlocked(RuntimeError):
     pass
 
 
-def run_checks(conn: psycopg.Connection, dsn: str, run_id: str, code_version: str,
-               settings: config.Settings | None = None):
+def run_checks(
+    conn: psycopg.Connection,
+    dsn: str,
+    run_id: str,
+    code_version: str,
+    settings: config.Settings | None = None,
+):
     """Validate the candidate schema; record every result; return them."""
     from expectations.runner import run_suites  # GX is a heavy import: only when checking
     from expectations.suites import all_suites
@@ -26,8 +31,14 @@ def run_checks(conn: psycopg.Connection, dsn: str, run_id: str, code_version: st
     logging.getLogger("great_expectations").setLevel(logging.ERROR)  # chatty about temp dirs
     docs = settings.docs_dir / "checks" / _safe(run_id)
     # Big incremental marts are checked on the rows built since what BI sees now (`marts`).
-    results = run_suites(dsn, settings.candidate_schema, all_suites(), docs_dir=docs,
-                         run_name=run_id, published="marts")
+    results = run_suites(
+        dsn,
+        settings.candidate_schema,
+        all_suites(),
+        docs_dir=docs,
+        run_name=run_id,
+        published="marts",
+    )
     with conn.transaction():
         conn.execute("delete from audit.check_results where run_id = %s", (run_id,))
         with conn.cursor() as cur:
@@ -36,9 +47,25 @@ def run_checks(conn: psycopg.Connection, dsn: str, run_id: str, code_version: st
                 " expectation_type, column_name, severity, success, observed_value,"
                 " unexpected_count, element_count, details, code_version)"
                 " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                [(run_id, r.suite, r.table, r.check_name, r.expectation_type, r.column,
-                  r.severity, r.success, r.observed_value, r.unexpected_count, r.element_count,
-                  json.dumps(r.details, default=str), code_version) for r in results])
+                [
+                    (
+                        run_id,
+                        r.suite,
+                        r.table,
+                        r.check_name,
+                        r.expectation_type,
+                        r.column,
+                        r.severity,
+                        r.success,
+                        r.observed_value,
+                        r.unexpected_count,
+                        r.element_count,
+                        json.dumps(r.details, default=str),
+                        code_version,
+                    )
+                    for r in results
+                ],
+            )
     return results
 
 
@@ -46,10 +73,15 @@ def blocking_failures(conn: psycopg.Connection, run_id: str) -> list[str]:
     rows = conn.execute(
         "select suite, check_name, coalesce(column_name, ''), unexpected_count, observed_value"
         " from audit.check_results where run_id = %s and severity = 'blocking' and not success"
-        " order by suite, check_name", (run_id,)).fetchall()
-    return [f"{s}.{c}" + (f"[{col}]" if col else "") +
-            (f" ({n} unexpected)" if n else (f" (observed {o})" if o else ""))
-            for s, c, col, n, o in rows]
+        " order by suite, check_name",
+        (run_id,),
+    ).fetchall()
+    return [
+        f"{s}.{c}"
+        + (f"[{col}]" if col else "")
+        + (f" ({n} unexpected)" if n else (f" (observed {o})" if o else ""))
+        for s, c, col, n, o in rows
+    ]
 
 
 def counts(conn: psycopg.Connection, run_id: str) -> tuple[int, int, int]:
@@ -58,7 +90,9 @@ def counts(conn: psycopg.Connection, run_id: str) -> tuple[int, int, int]:
         "select count(*) filter (where success),"
         " count(*) filter (where not success and severity = 'blocking'),"
         " count(*) filter (where not success and severity = 'warning')"
-        " from audit.check_results where run_id = %s", (run_id,)).fetchone()
+        " from audit.check_results where run_id = %s",
+        (run_id,),
+    ).fetchone()
     return row[0], row[1], row[2]
 
 

@@ -55,15 +55,19 @@ def begin(run: Run) -> None:
         conn.execute(
             "insert into audit.runs (run_id, run_date, trigger, code_version) values"
             " (%s, %s, %s, %s) on conflict (run_id) do update set status = 'running',"
-            " finished_at = null, message = null", (run.run_id, run.run_date, run.trigger,
-                                                    runinfo.code_version()))
+            " finished_at = null, message = null",
+            (run.run_id, run.run_date, run.trigger, runinfo.code_version()),
+        )
         conn.commit()
 
 
 def finish(run: Run, status: str, message: str | None = None) -> None:
     with run.connect() as conn:
-        conn.execute("update audit.runs set status = %s, message = %s, finished_at = now()"
-                     " where run_id = %s", (status, message, run.run_id))
+        conn.execute(
+            "update audit.runs set status = %s, message = %s, finished_at = now()"
+            " where run_id = %s",
+            (status, message, run.run_id),
+        )
         conn.commit()
 
 
@@ -74,17 +78,25 @@ def say(run: Run, text: str) -> None:
 def ingest(run: Run) -> list:
     with run.connect() as conn, progress.timed() as elapsed:
         warehouse.bootstrap(conn, run.settings)
-        results = ingest_feeds(conn, run.settings.landing_dir, load_key(run.settings.home),
-                               run.run_id, code_version=runinfo.code_version(),
-                               on_result=lambda r: r.status == "skipped"  # counted below
-                               or say(run, progress.ingest_line(r)))
+        results = ingest_feeds(
+            conn,
+            run.settings.landing_dir,
+            load_key(run.settings.home),
+            run.run_id,
+            code_version=runinfo.code_version(),
+            on_result=lambda r: (
+                r.status == "skipped"  # counted below
+                or say(run, progress.ingest_line(r))
+            ),
+        )
         say(run, progress.ingest_total(results, elapsed()))
         return results
 
 
 def build(run: Run) -> dbt.DbtOutcome:
-    outcome = dbt.build(run.dsn, run.as_of, run.settings, quiet=run.quiet,
-                        full_refresh=run.full_refresh)
+    outcome = dbt.build(
+        run.dsn, run.as_of, run.settings, quiet=run.quiet, full_refresh=run.full_refresh
+    )
     say(run, progress.build_line(outcome))
     return outcome
 
@@ -99,7 +111,8 @@ def check(run: Run) -> tuple[int, int, int]:
         if blocking:
             failing = gate.blocking_failures(conn, run.run_id)
             raise gate.GateBlocked(
-                f"{blocking} blocking check(s) failed; nothing published: " + "; ".join(failing))
+                f"{blocking} blocking check(s) failed; nothing published: " + "; ".join(failing)
+            )
     return passed, blocking, warning
 
 
@@ -108,16 +121,25 @@ def publish_candidate(run: Run) -> publish.Publication:
     with run.connect() as conn:
         passed, blocking, warning = gate.counts(conn, run.run_id)
         if passed + blocking + warning == 0:
-            raise publish.PublishError(f"run {run.run_id} has no check results: run the gate "
-                                       "(chiso check) before publishing")
+            raise publish.PublishError(
+                f"run {run.run_id} has no check results: run the gate "
+                "(chiso check) before publishing"
+            )
         if blocking:
             raise publish.PublishError(
                 f"run {run.run_id} failed {blocking} blocking check(s): "
-                + "; ".join(gate.blocking_failures(conn, run.run_id)))
+                + "; ".join(gate.blocking_failures(conn, run.run_id))
+            )
         with progress.timed() as elapsed:
-            pub = publish.publish(conn, run.settings.candidate_schema, run.run_id,
-                                  run.settings.keep_versions, passed, warning,
-                                  runinfo.code_version())
+            pub = publish.publish(
+                conn,
+                run.settings.candidate_schema,
+                run.run_id,
+                run.settings.keep_versions,
+                passed,
+                warning,
+                runinfo.code_version(),
+            )
         say(run, progress.publish_line(pub, elapsed()))
         write_checks_index(run, conn)
         return pub
@@ -141,10 +163,15 @@ def run_lock(run: Run) -> Iterator[None]:
     try:
         got = conn.execute("select pg_try_advisory_lock(hashtext('chiso.run'))").fetchone()[0]
         if not got:
-            holder = conn.execute("select run_id from audit.runs where status = 'running'"
-                                  " order by started_at desc limit 1").fetchone()
-            raise RunLocked("another chiso run is in progress"
-                            + (f" ({holder[0]})" if holder else "") + "; try again when it ends")
+            holder = conn.execute(
+                "select run_id from audit.runs where status = 'running'"
+                " order by started_at desc limit 1"
+            ).fetchone()
+            raise RunLocked(
+                "another chiso run is in progress"
+                + (f" ({holder[0]})" if holder else "")
+                + "; try again when it ends"
+            )
         yield
     finally:
         conn.close()  # closing the session releases the lock
@@ -172,8 +199,12 @@ def run_all(run: Run) -> dict:
         warehouse.bootstrap(conn, run.settings)
     with run_lock(run):
         begin(run)
-        for name, fn in (("ingest", ingest), ("build", build), ("check", check),
-                         ("publish", publish_candidate)):
+        for name, fn in (
+            ("ingest", ingest),
+            ("build", build),
+            ("check", check),
+            ("publish", publish_candidate),
+        ):
             with stage(run, name):
                 fn(run)
         finish(run, "succeeded")
@@ -192,20 +223,33 @@ def summary(run: Run, write_report: bool = True) -> dict:
             " count(*) filter (where status = 'rejected'),"
             " coalesce(sum(rows_loaded), 0), coalesce(sum(rows_rejected), 0)"
             " from audit.load_batches where run_id = %s group by feed order by feed",
-            (run.run_id,)).fetchall()
+            (run.run_id,),
+        ).fetchall()
         passed, blocking, warning = gate.counts(conn, run.run_id)
-        pub = conn.execute("select version, schema_name, row_counts from audit.publications"
-                           " where run_id = %s and action = 'publish'"
-                           " order by publication_id desc limit 1", (run.run_id,)).fetchone()
-        status = conn.execute("select status, message, run_date from audit.runs"
-                              " where run_id = %s", (run.run_id,)).fetchone()
+        pub = conn.execute(
+            "select version, schema_name, row_counts from audit.publications"
+            " where run_id = %s and action = 'publish'"
+            " order by publication_id desc limit 1",
+            (run.run_id,),
+        ).fetchone()
+        status = conn.execute(
+            "select status, message, run_date from audit.runs where run_id = %s", (run.run_id,)
+        ).fetchone()
     result = {
         "run_id": run.run_id,
         "run_date": (status[2] if status else run.run_date).isoformat(),
         "status": status[0] if status else None,
         "message": status[1] if status else None,
-        "feeds": [{"feed": f, "files_loaded": fl, "files_rejected": fr, "rows_loaded": rl,
-                   "rows_rejected": rr} for f, fl, fr, rl, rr in feeds],
+        "feeds": [
+            {
+                "feed": f,
+                "files_loaded": fl,
+                "files_rejected": fr,
+                "rows_loaded": rl,
+                "rows_rejected": rr,
+            }
+            for f, fl, fr, rl, rr in feeds
+        ],
         "checks": {"passed": passed, "failed_blocking": blocking, "failed_warning": warning},
         "published": {"version": pub[0], "schema": pub[1], "row_counts": pub[2]} if pub else None,
         "report": None,
@@ -232,12 +276,16 @@ def format_summary(s: dict) -> str:
     if not s["feeds"]:
         lines.append("  ingest: no new files (everything in the landing zone was loaded before)")
     for f in s["feeds"]:
-        lines.append(f"  ingest {f['feed']}: {f['files_loaded']} file(s) loaded, "
-                     f"{f['files_rejected']} rejected; {f['rows_loaded']:,} rows loaded, "
-                     f"{f['rows_rejected']:,} rejected")
+        lines.append(
+            f"  ingest {f['feed']}: {f['files_loaded']} file(s) loaded, "
+            f"{f['files_rejected']} rejected; {f['rows_loaded']:,} rows loaded, "
+            f"{f['rows_rejected']:,} rejected"
+        )
     c = s["checks"]
-    lines.append(f"  checks: {c['passed']} passed, {c['failed_blocking']} blocking failed, "
-                 f"{c['failed_warning']} warnings")
+    lines.append(
+        f"  checks: {c['passed']} passed, {c['failed_blocking']} blocking failed, "
+        f"{c['failed_warning']} warnings"
+    )
     if s["published"]:
         p = s["published"]
         tables = ", ".join(f"marts.{t} ({n:,} rows)" for t, n in sorted(p["row_counts"].items()))

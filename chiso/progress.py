@@ -36,8 +36,10 @@ def ingest_line(result) -> str:
     name = f"{result.feed}/{result.file_name}"
     if result.status != "loaded":
         return f"ingest {name}: {result.status} — {result.message}"
-    return (f"ingest {name}: {result.rows_loaded:,} loaded, {result.rows_rejected:,} rejected"
-            f" of {result.rows_read:,} rows in {rate(result.rows_read, result.seconds)}")
+    return (
+        f"ingest {name}: {result.rows_loaded:,} loaded, {result.rows_rejected:,} rejected"
+        f" of {result.rows_read:,} rows in {rate(result.rows_read, result.seconds)}"
+    )
 
 
 def ingest_total(results: list, seconds: float) -> str:
@@ -45,9 +47,11 @@ def ingest_total(results: list, seconds: float) -> str:
     rows = sum(r.rows_read for r in loaded)
     skipped = sum(r.status == "skipped" for r in results)
     rejected_files = sum(r.status in ("rejected", "failed") for r in results)
-    return (f"ingest: {plural(len(loaded), 'file')} loaded, {skipped:,} skipped,"
-            f" {rejected_files:,} rejected; {sum(r.rows_loaded for r in loaded):,} rows loaded,"
-            f" {sum(r.rows_rejected for r in loaded):,} rejected in {rate(rows, seconds)}")
+    return (
+        f"ingest: {plural(len(loaded), 'file')} loaded, {skipped:,} skipped,"
+        f" {rejected_files:,} rejected; {sum(r.rows_loaded for r in loaded):,} rows loaded,"
+        f" {sum(r.rows_rejected for r in loaded):,} rejected in {rate(rows, seconds)}"
+    )
 
 
 def build_line(outcome) -> str:
@@ -56,20 +60,26 @@ def build_line(outcome) -> str:
     parts = [plural(kinds[k], k) for k in ("model", "test", "seed", "snapshot") if kinds.get(k)]
     nodes = sum(kinds.values())
     statuses = ", ".join(f"{n:,} {s}" for s, n in sorted(outcome.counts.items()))
-    return (f"build: {', '.join(parts) or 'nothing to build'} in"
-            f" {rate(nodes, outcome.seconds, 'nodes')}" + (f" ({statuses})" if statuses else ""))
+    return (
+        f"build: {', '.join(parts) or 'nothing to build'} in"
+        f" {rate(nodes, outcome.seconds, 'nodes')}" + (f" ({statuses})" if statuses else "")
+    )
 
 
 def gate_line(passed: int, blocking: int, warning: int, seconds: float) -> str:
     total = passed + blocking + warning
-    return (f"gate: {plural(total, 'check')} in {rate(total, seconds, 'checks')}:"
-            f" {passed:,} passed, {blocking:,} blocking failed, {warning:,} warnings")
+    return (
+        f"gate: {plural(total, 'check')} in {rate(total, seconds, 'checks')}:"
+        f" {passed:,} passed, {blocking:,} blocking failed, {warning:,} warnings"
+    )
 
 
 def publish_line(pub, seconds: float) -> str:
     rows = sum(pub.row_counts.values())
-    return (f"publish: version {pub.version} ({pub.schema}), {plural(len(pub.row_counts), 'mart')},"
-            f" {rows:,} rows in {rate(rows, seconds)}")
+    return (
+        f"publish: version {pub.version} ({pub.schema}), {plural(len(pub.row_counts), 'mart')},"
+        f" {rows:,} rows in {rate(rows, seconds)}"
+    )
 
 
 @contextmanager

@@ -38,21 +38,25 @@ def version_schema(version: int) -> str:
 
 
 def current(conn: psycopg.Connection) -> tuple[int, str] | None:
-    row = conn.execute("select version, schema_name from audit.publications"
-                       " order by publication_id desc limit 1").fetchone()
+    row = conn.execute(
+        "select version, schema_name from audit.publications order by publication_id desc limit 1"
+    ).fetchone()
     return (row[0], row[1]) if row else None
 
 
 def _tables(conn: psycopg.Connection, schema: str) -> list[str]:
     rows = conn.execute(
         "select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace"
-        " where n.nspname = %s and c.relkind in ('r', 'p') order by 1", (schema,)).fetchall()
+        " where n.nspname = %s and c.relkind in ('r', 'p') order by 1",
+        (schema,),
+    ).fetchall()
     return [r[0] for r in rows]
 
 
 def _schemas_like(conn: psycopg.Connection, prefix: str) -> list[str]:
-    rows = conn.execute("select nspname from pg_namespace where nspname like %s order by 1",
-                        (prefix + "%",)).fetchall()
+    rows = conn.execute(
+        "select nspname from pg_namespace where nspname like %s order by 1", (prefix + "%",)
+    ).fetchall()
     return [r[0] for r in rows]
 
 
@@ -60,7 +64,8 @@ def _point_views(conn: psycopg.Connection, schema: str, tables: list[str]) -> No
     """Make ``marts`` show exactly ``tables`` of ``schema``, with their comments."""
     existing = conn.execute(
         "select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace"
-        " where n.nspname = 'marts' and c.relkind = 'v'").fetchall()
+        " where n.nspname = 'marts' and c.relkind = 'v'"
+    ).fetchall()
     for (name,) in existing:
         conn.execute(sql.SQL("drop view marts.{}").format(sql.Identifier(name)))
     for table in tables:
@@ -71,29 +76,45 @@ def _point_views(conn: psycopg.Connection, schema: str, tables: list[str]) -> No
         _copy_comments(conn, schema, "marts", table, "view")
 
 
-def _copy_comments(conn: psycopg.Connection, source: str, target: str, table: str,
-                   kind: str) -> None:
+def _copy_comments(
+    conn: psycopg.Connection, source: str, target: str, table: str, kind: str
+) -> None:
     """BI tools show PostgreSQL comments: carry dbt's descriptions along with the data."""
     src = f'"{source}"."{table}"'
     rel = conn.execute("select obj_description(to_regclass(%s), 'pg_class')", (src,)).fetchone()[0]
     if rel:
-        conn.execute(sql.SQL("comment on {} {} is {}").format(
-            sql.SQL(kind), sql.Identifier(target, table), sql.Literal(rel)))
+        conn.execute(
+            sql.SQL("comment on {} {} is {}").format(
+                sql.SQL(kind), sql.Identifier(target, table), sql.Literal(rel)
+            )
+        )
     cols = conn.execute(
         "select a.attname, col_description(a.attrelid, a.attnum) from pg_attribute a"
         " where a.attrelid = to_regclass(%s) and a.attnum > 0 and not a.attisdropped"
-        " and col_description(a.attrelid, a.attnum) is not null", (src,)).fetchall()
+        " and col_description(a.attrelid, a.attnum) is not null",
+        (src,),
+    ).fetchall()
     for col, text in cols:
-        conn.execute(sql.SQL("comment on column {} is {}").format(
-            sql.Identifier(target, table, col), sql.Literal(text)))
+        conn.execute(
+            sql.SQL("comment on column {} is {}").format(
+                sql.Identifier(target, table, col), sql.Literal(text)
+            )
+        )
 
 
 def _role_exists(conn: psycopg.Connection) -> bool:
     return bool(conn.execute("select 1 from pg_roles where rolname = %s", (BI_ROLE,)).fetchone())
 
 
-def publish(conn: psycopg.Connection, candidate: str, run_id: str, keep: int,
-            checks_passed: int, checks_warned: int, code_version: str) -> Publication:
+def publish(
+    conn: psycopg.Connection,
+    candidate: str,
+    run_id: str,
+    keep: int,
+    checks_passed: int,
+    checks_warned: int,
+    code_version: str,
+) -> Publication:
     """Copy the audited candidate into a new version and make ``marts`` show it."""
     if not _role_exists(conn):
         raise PublishError(f"role {BI_ROLE} does not exist: create it (see README) first")
@@ -103,20 +124,33 @@ def publish(conn: psycopg.Connection, candidate: str, run_id: str, keep: int,
         tables = _tables(conn, candidate)
         if not tables:
             raise PublishError(f"candidate schema '{candidate}' has no tables to publish")
-        version = conn.execute("select coalesce(max(version), 0) + 1 from audit.publications"
-                               ).fetchone()[0]
+        version = conn.execute(
+            "select coalesce(max(version), 0) + 1 from audit.publications"
+        ).fetchone()[0]
         schema = version_schema(version)
         conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(schema)))
         conn.execute(sql.SQL("create schema {}").format(sql.Identifier(schema)))
         counts: dict[str, int] = {}
         for table in tables:
             # The copy's command tag counts its rows: no second pass over the new table.
-            counts[table] = conn.execute(sql.SQL("create table {} as table {}").format(
-                sql.Identifier(schema, table), sql.Identifier(candidate, table))).rowcount
+            counts[table] = conn.execute(
+                sql.SQL("create table {} as table {}").format(
+                    sql.Identifier(schema, table), sql.Identifier(candidate, table)
+                )
+            ).rowcount
             _copy_comments(conn, candidate, schema, table, "table")
         _point_views(conn, schema, tables)
-        _record(conn, version, "publish", schema, run_id, counts, checks_passed, checks_warned,
-                code_version)
+        _record(
+            conn,
+            version,
+            "publish",
+            schema,
+            run_id,
+            counts,
+            checks_passed,
+            checks_warned,
+            code_version,
+        )
         _prune(conn, keep, version)
     return Publication(version, schema, "publish", counts)
 
@@ -132,14 +166,20 @@ def rollback(conn: psycopg.Connection, run_id: str, code_version: str) -> Public
         kept = {int(s.removeprefix("marts_v")) for s in _schemas_like(conn, "marts_v")}
         older = sorted(v for v in kept if v < now[0])
         if not older:
-            raise PublishError(f"version {now[0]} is the oldest kept: no earlier version to "
-                               "restore (raise CHISO_KEEP_VERSIONS to keep more)")
+            raise PublishError(
+                f"version {now[0]} is the oldest kept: no earlier version to "
+                "restore (raise CHISO_KEEP_VERSIONS to keep more)"
+            )
         version = older[-1]
         schema = version_schema(version)
         tables = _tables(conn, schema)
         _point_views(conn, schema, tables)
-        counts = {t: conn.execute(sql.SQL("select count(*) from {}").format(
-            sql.Identifier(schema, t))).fetchone()[0] for t in tables}
+        counts = {
+            t: conn.execute(
+                sql.SQL("select count(*) from {}").format(sql.Identifier(schema, t))
+            ).fetchone()[0]
+            for t in tables
+        }
         _record(conn, version, "rollback", schema, run_id, counts, None, None, code_version)
     return Publication(version, schema, "rollback", counts)
 
@@ -148,7 +188,8 @@ def _record(conn, version, action, schema, run_id, counts, passed, warned, code_
     conn.execute(
         "insert into audit.publications (version, action, schema_name, run_id, row_counts,"
         " checks_passed, checks_warned, code_version) values (%s, %s, %s, %s, %s, %s, %s, %s)",
-        (version, action, schema, run_id, json.dumps(counts), passed, warned, code_version))
+        (version, action, schema, run_id, json.dumps(counts), passed, warned, code_version),
+    )
 
 
 def _prune(conn: psycopg.Connection, keep: int, current_version: int) -> None:
@@ -156,5 +197,6 @@ def _prune(conn: psycopg.Connection, keep: int, current_version: int) -> None:
     versions = sorted(int(s.removeprefix("marts_v")) for s in _schemas_like(conn, "marts_v"))
     for v in versions[: max(0, len(versions) - max(keep, 1))]:
         if v != current_version:
-            conn.execute(sql.SQL("drop schema {} cascade").format(
-                sql.Identifier(version_schema(v))))
+            conn.execute(
+                sql.SQL("drop schema {} cascade").format(sql.Identifier(version_schema(v)))
+            )

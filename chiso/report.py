@@ -17,10 +17,19 @@ import psycopg
 
 from chiso import charts, config, runinfo
 
-INDEX_NAMES = {"pci": "PCI", "papi": "PAPI", "par_index": "PAR INDEX", "sipas": "SIPAS",
-               "dti": "DTI"}
-STATUS_VI = {"succeeded": "thành công", "failed": "thất bại", "blocked": "bị chặn",
-             "running": "đang chạy"}
+INDEX_NAMES = {
+    "pci": "PCI",
+    "papi": "PAPI",
+    "par_index": "PAR INDEX",
+    "sipas": "SIPAS",
+    "dti": "DTI",
+}
+STATUS_VI = {
+    "succeeded": "thành công",
+    "failed": "thất bại",
+    "blocked": "bị chặn",
+    "running": "đang chạy",
+}
 
 
 def _exists(conn: psycopg.Connection, relation: str) -> bool:
@@ -32,57 +41,93 @@ def collect(conn: psycopg.Connection, summary: dict, settings: config.Settings) 
     home = settings.home_province
     run_date = date.fromisoformat(summary["run_date"])
     covered = run_date - timedelta(days=1)  # the run of D covers everything up to the end of D-1
-    data: dict = {"summary": summary, "home": home, "month": None, "province_name": None,
-                  "indices": [], "targets": [], "service": [], "service_max": None,
-                  "overdue": [], "failures": [], "marts_version": None}
-    run = conn.execute("select code_version, started_at, finished_at from audit.runs"
-                       " where run_id = %s", (summary["run_id"],)).fetchone()
+    data: dict = {
+        "summary": summary,
+        "home": home,
+        "month": None,
+        "province_name": None,
+        "indices": [],
+        "targets": [],
+        "service": [],
+        "service_max": None,
+        "overdue": [],
+        "failures": [],
+        "marts_version": None,
+    }
+    run = conn.execute(
+        "select code_version, started_at, finished_at from audit.runs where run_id = %s",
+        (summary["run_id"],),
+    ).fetchone()
     data["code_version"] = run[0] if run else runinfo.code_version()
     data["failures"] = conn.execute(
         "select suite || '.' || check_name || coalesce(' [' || column_name || ']', ''),"
         " severity, unexpected_count, observed_value from audit.check_results"
         " where run_id = %s and not success order by severity, suite, check_name",
-        (summary["run_id"],)).fetchall()
-    current = conn.execute("select version, published_at from audit.publications"
-                           " order by publication_id desc limit 1").fetchone()
+        (summary["run_id"],),
+    ).fetchall()
+    current = conn.execute(
+        "select version, published_at from audit.publications order by publication_id desc limit 1"
+    ).fetchone()
     data["marts_version"] = current
     if _exists(conn, "marts.index_scores"):
         data["indices"] = conn.execute(
             "select distinct on (index_code, year) index_code, year, score::float8,"
             " rank, number_ranked, province_name from marts.index_scores"
             " where province_code = %s and component_code is null"
-            " order by index_code, year, is_derived desc", (home,)).fetchall()
+            " order by index_code, year, is_derived desc",
+            (home,),
+        ).fetchall()
         if data["indices"]:
             data["province_name"] = data["indices"][0][5]
     if _exists(conn, "marts.indicator_targets"):
         data["targets"] = [
-            {"label": label, "actual": _num(a), "target": _num(t), "unit": unit,
-             "status": status, "operator": op}
+            {
+                "label": label,
+                "actual": _num(a),
+                "target": _num(t),
+                "unit": unit,
+                "status": status,
+                "operator": op,
+            }
             for label, a, t, unit, status, op in conn.execute(
                 "select coalesce(indicator_name, plan_indicator_text) || ' (' || target_year"
                 " || ')', actual_value, target_value, unit, status, target_operator"
                 " from marts.indicator_targets where province_code = %s"
                 " order by array_position(array['off track','on track','no data','met'], status),"
-                " indicator_name", (home,))]
+                " indicator_name",
+                (home,),
+            )
+        ]
     if _exists(conn, "marts.service_index_monthly"):
-        names = ("left join reference.ref_agencies a on a.agency_code = s.unit_code"
-                 if _exists(conn, "reference.ref_agencies") else "")
-        label = "coalesce(a.agency_name || ' (' || s.unit_code || ')', s.unit_code)" if names \
+        names = (
+            "left join reference.ref_agencies a on a.agency_code = s.unit_code"
+            if _exists(conn, "reference.ref_agencies")
+            else ""
+        )
+        label = (
+            "coalesce(a.agency_name || ' (' || s.unit_code || ')', s.unit_code)"
+            if names
             else "s.unit_code"
-        month = conn.execute("select max(month_start) from marts.service_index_monthly"
-                             " where month_start <= %s", (covered,)).fetchone()[0]
+        )
+        month = conn.execute(
+            "select max(month_start) from marts.service_index_monthly where month_start <= %s",
+            (covered,),
+        ).fetchone()[0]
         data["month"] = month
         rows = conn.execute(
             f"select {label}, s.total_points::float8, s.max_points_computed::float8"
             f" from marts.service_index_monthly s {names}"
             " where s.scope = 'agency' and s.month_start = %s"
-            " order by s.total_points desc, s.unit_code", (month,)).fetchall()
+            " order by s.total_points desc, s.unit_code",
+            (month,),
+        ).fetchall()
         data["service"] = [(n, p) for n, p, _ in rows]
         data["service_max"] = max((m for *_, m in rows if m is not None), default=None)
     if _exists(conn, "marts.overdue_tasks"):
         data["overdue"] = conn.execute(
             "select coalesce(lead_unit_name, lead_unit_text, '?'), count(distinct task_id)"
-            " from marts.overdue_tasks group by 1 order by 2 desc, 1").fetchall()
+            " from marts.overdue_tasks group by 1 order by 2 desc, 1"
+        ).fetchall()
     return data
 
 
@@ -94,33 +139,65 @@ def _num(value) -> float | None:
 def _table(head: list[str], rows: list[list], numeric_from: int = 1) -> str:
     th = "".join(f"<th>{escape(h)}</th>" for h in head) if any(head) else ""
     body = "".join(
-        "<tr>" + "".join(
-            f'<td class="num">{v:,}</td>' if isinstance(v, int) and i >= numeric_from
-            else f"<td>{escape('' if v is None else str(v))}</td>" for i, v in enumerate(r))
-        + "</tr>" for r in rows)
+        "<tr>"
+        + "".join(
+            f'<td class="num">{v:,}</td>'
+            if isinstance(v, int) and i >= numeric_from
+            else f"<td>{escape('' if v is None else str(v))}</td>"
+            for i, v in enumerate(r)
+        )
+        + "</tr>"
+        for r in rows
+    )
     return f"<table>{f'<tr>{th}</tr>' if th else ''}{body}</table>"
 
 
 def _loads(s: dict) -> str:
     if not s["feeds"]:
-        return ('<p class="empty">Không có tệp mới trong lượt này / No new files in this run '
-                "(everything in the landing zone was loaded before).</p>")
-    rows = [[f["feed"], *(int(f[k]) for k in ("files_loaded", "files_rejected", "rows_loaded",
-                                              "rows_rejected"))] for f in s["feeds"]]
+        return (
+            '<p class="empty">Không có tệp mới trong lượt này / No new files in this run '
+            "(everything in the landing zone was loaded before).</p>"
+        )
+    rows = [
+        [
+            f["feed"],
+            *(
+                int(f[k])
+                for k in ("files_loaded", "files_rejected", "rows_loaded", "rows_rejected")
+            ),
+        ]
+        for f in s["feeds"]
+    ]
     rows.append(["Tổng / Total", *(sum(r[i] for r in rows) for i in range(1, 5))])
-    return _table(["Nguồn / Feed", "Tệp đã nạp / Files loaded", "Tệp bị loại / Files rejected",
-                   "Dòng đã nạp / Rows loaded", "Dòng bị loại / Rows rejected"], rows)
+    return _table(
+        [
+            "Nguồn / Feed",
+            "Tệp đã nạp / Files loaded",
+            "Tệp bị loại / Files rejected",
+            "Dòng đã nạp / Rows loaded",
+            "Dòng bị loại / Rows rejected",
+        ],
+        rows,
+    )
 
 
 def _checks(data: dict) -> str:
     c = data["summary"]["checks"]
-    out = _table(["Đạt / Passed", "Lỗi chặn / Blocking failed", "Cảnh báo / Warnings"],
-                 [[c["passed"], c["failed_blocking"], c["failed_warning"]]], numeric_from=0)
+    out = _table(
+        ["Đạt / Passed", "Lỗi chặn / Blocking failed", "Cảnh báo / Warnings"],
+        [[c["passed"], c["failed_blocking"], c["failed_warning"]]],
+        numeric_from=0,
+    )
     if data["failures"]:
         out += "<h3>Kiểm tra không đạt / Failed checks</h3>" + _table(
-            ["Kiểm tra / Check", "Mức / Severity", "Bất thường / Unexpected",
-             "Quan sát / Observed"],
-            [list(f) for f in data["failures"]])
+            [
+                "Kiểm tra / Check",
+                "Mức / Severity",
+                "Bất thường / Unexpected",
+                "Quan sát / Observed",
+            ],
+            [list(f) for f in data["failures"]],
+        )
     return out
 
 
@@ -128,14 +205,19 @@ def _publication(data: dict) -> str:
     p = data["summary"]["published"]
     if not p:
         current = data["marts_version"]
-        shown = (f"marts vẫn là phiên bản {current[0]} / marts still show version {current[0]}"
-                 if current else "chưa có phiên bản nào / nothing published yet")
-        return (f'<p class="empty">Lượt này không công bố / Nothing published by this run;'
-                f" {shown}.</p>")
-    head = (f"<p>Phiên bản / Version <b>{p['version']}</b> (<code>{escape(p['schema'])}</code>)"
-            "</p>")
-    return head + _table(["Bảng / Mart", "Số dòng / Rows"],
-                         [[f"marts.{t}", n] for t, n in sorted(p["row_counts"].items())])
+        shown = (
+            f"marts vẫn là phiên bản {current[0]} / marts still show version {current[0]}"
+            if current
+            else "chưa có phiên bản nào / nothing published yet"
+        )
+        return (
+            f'<p class="empty">Lượt này không công bố / Nothing published by this run; {shown}.</p>'
+        )
+    head = f"<p>Phiên bản / Version <b>{p['version']}</b> (<code>{escape(p['schema'])}</code>)</p>"
+    return head + _table(
+        ["Bảng / Mart", "Số dòng / Rows"],
+        [[f"marts.{t}", n] for t, n in sorted(p["row_counts"].items())],
+    )
 
 
 def _index_charts(data: dict) -> str:
@@ -144,55 +226,83 @@ def _index_charts(data: dict) -> str:
     for code, year, score, rank, ranked, _ in data["indices"]:
         by_index.setdefault(code, []).append((year, score, rank, ranked))
     if not by_index:
-        return charts.empty_panel(f"Điểm và xếp hạng các chỉ số / Index scores and ranks — {name}",
-                                  "marts.index_scores has no composite rows for this province")
+        return charts.empty_panel(
+            f"Điểm và xếp hạng các chỉ số / Index scores and ranks — {name}",
+            "marts.index_scores has no composite rows for this province",
+        )
     scores = "".join(
-        charts.line_chart(f"{INDEX_NAMES.get(code, code)}: điểm / score",
-                          {INDEX_NAMES.get(code, code): [(y, s) for y, s, _, _ in pts]},
-                          y_label="điểm / score", width=380, height=230)
-        for code, pts in by_index.items())
+        charts.line_chart(
+            f"{INDEX_NAMES.get(code, code)}: điểm / score",
+            {INDEX_NAMES.get(code, code): [(y, s) for y, s, _, _ in pts]},
+            y_label="điểm / score",
+            width=380,
+            height=230,
+        )
+        for code, pts in by_index.items()
+    )
     ranks = charts.line_chart(
         f"Xếp hạng qua các năm (1 = cao nhất) / Rank over the years (1 = best) — {name}",
         {INDEX_NAMES.get(c, c): [(y, r) for y, _, r, _ in pts] for c, pts in by_index.items()},
-        invert=True, y_label="hạng / rank")
-    return (f"<h3>Điểm các chỉ số qua các năm / Index scores over the years — {escape(name)}</h3>"
-            f'<div class="grid">{scores}</div>{ranks}')
+        invert=True,
+        y_label="hạng / rank",
+    )
+    return (
+        f"<h3>Điểm các chỉ số qua các năm / Index scores over the years — {escape(name)}</h3>"
+        f'<div class="grid">{scores}</div>{ranks}'
+    )
 
 
 def render(data: dict) -> str:
     s = data["summary"]
     month = data["month"].strftime("%m/%Y") if data["month"] else "—"
     status = s["status"] or "unknown"
-    meta = _table(["", ""], [
-        ["Ngày chạy / Run date", s["run_date"]],
-        ["Mã lượt chạy / Run id", s["run_id"]],
-        ["Trạng thái / Status", f"{STATUS_VI.get(status, status)} / {status}"
-         + (f" — {s['message']}" if s["message"] else "")],
-        ["Phiên bản mã / Code version", data["code_version"]],
-        ["Tỉnh theo dõi / Home province", f"{data['province_name'] or ''} ({data['home']})"],
-        ["Lập lúc / Generated", datetime.now(runinfo.LOCAL).strftime("%Y-%m-%d %H:%M")],
-    ])
+    meta = _table(
+        ["", ""],
+        [
+            ["Ngày chạy / Run date", s["run_date"]],
+            ["Mã lượt chạy / Run id", s["run_id"]],
+            [
+                "Trạng thái / Status",
+                f"{STATUS_VI.get(status, status)} / {status}"
+                + (f" — {s['message']}" if s["message"] else ""),
+            ],
+            ["Phiên bản mã / Code version", data["code_version"]],
+            ["Tỉnh theo dõi / Home province", f"{data['province_name'] or ''} ({data['home']})"],
+            ["Lập lúc / Generated", datetime.now(runinfo.LOCAL).strftime("%Y-%m-%d %H:%M")],
+        ],
+    )
     parts = [
         meta,
-        "<h2>Dữ liệu đã nạp và bị loại / Loaded and rejected, per feed</h2>", _loads(s),
-        "<h2>Kiểm tra chất lượng / Quality checks</h2>", _checks(data),
-        "<h2>Công bố / Publication</h2>", _publication(data),
+        "<h2>Dữ liệu đã nạp và bị loại / Loaded and rejected, per feed</h2>",
+        _loads(s),
+        "<h2>Kiểm tra chất lượng / Quality checks</h2>",
+        _checks(data),
+        "<h2>Công bố / Publication</h2>",
+        _publication(data),
         "<h2>Biểu đồ từ dữ liệu đã công bố / Charts of the published marts</h2>",
         _index_charts(data),
-        charts.bullet_chart("Chỉ tiêu: thực hiện so với mục tiêu / Targets: actual against target",
-                            data["targets"]),
-        charts.bar_chart(f"Chỉ số phục vụ theo đơn vị, tháng {month} / Service index by unit, "
-                         f"{month} (điểm / points; vạch đứt = tối đa / dashed = maximum)",
-                         data["service"], max_value=data["service_max"]),
-        charts.bar_chart("Nhiệm vụ quá hạn theo đơn vị chủ trì / Overdue tasks by lead unit",
-                         data["overdue"], colour=charts.PALETTE[1], integer=True),
+        charts.bullet_chart(
+            "Chỉ tiêu: thực hiện so với mục tiêu / Targets: actual against target", data["targets"]
+        ),
+        charts.bar_chart(
+            f"Chỉ số phục vụ theo đơn vị, tháng {month} / Service index by unit, "
+            f"{month} (điểm / points; vạch đứt = tối đa / dashed = maximum)",
+            data["service"],
+            max_value=data["service_max"],
+        ),
+        charts.bar_chart(
+            "Nhiệm vụ quá hạn theo đơn vị chủ trì / Overdue tasks by lead unit",
+            data["overdue"],
+            colour=charts.PALETTE[1],
+            integer=True,
+        ),
     ]
-    return charts.page(f"Báo cáo công bố dữ liệu / Publication report — {s['run_date']}",
-                       "".join(parts))
+    return charts.page(
+        f"Báo cáo công bố dữ liệu / Publication report — {s['run_date']}", "".join(parts)
+    )
 
 
-def write(conn: psycopg.Connection, summary: dict, settings: config.Settings | None = None
-          ) -> Path:
+def write(conn: psycopg.Connection, summary: dict, settings: config.Settings | None = None) -> Path:
     """Write ``<reports_dir>/<run date>.html`` for a run's summary; return its path."""
     settings = settings or config.load()
     html = render(collect(conn, summary, settings))

@@ -90,9 +90,7 @@ def _ensure_bi_role(conn: psycopg.Connection) -> None:
         "select rolcreaterole or rolsuper from pg_roles where rolname = current_user"
     ).fetchone()[0]
     if not exists and can_create:
-        conn.execute(
-            f"create role {BI_ROLE} login password {sql.quote(bi_password())}"
-        )
+        conn.execute(f"create role {BI_ROLE} login password {sql.quote(bi_password())}")
     elif exists and can_create:
         conn.execute(f"alter role {BI_ROLE} login password {sql.quote(bi_password())}")
     if not exists and not can_create:

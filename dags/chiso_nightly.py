@@ -50,8 +50,11 @@ def chiso_nightly():
         pipeline.begin(run)
         with pipeline.stage(run, "ingest"):
             results = pipeline.ingest(run)
-        return {"files": len(results), "rows_loaded": sum(r.rows_loaded for r in results),
-                "rows_rejected": sum(r.rows_rejected for r in results)}
+        return {
+            "files": len(results),
+            "rows_loaded": sum(r.rows_loaded for r in results),
+            "rows_rejected": sum(r.rows_rejected for r in results),
+        }
 
     @task
     def build() -> dict:
@@ -69,7 +72,7 @@ def chiso_nightly():
         run = _run()
         try:
             with pipeline.stage(run, "check"):
-                passed, blocking, warning = pipeline.check(run)
+                passed, _blocking, warning = pipeline.check(run)
         except checks.GateBlocked as exc:
             raise _stop(exc) from exc
         return {"passed": passed, "warnings": warning}

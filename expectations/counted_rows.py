@@ -17,7 +17,8 @@ from great_expectations.expectations import UnexpectedRowsExpectation
 class UnexpectedRowsCountExpectation(UnexpectedRowsExpectation):
     metric_dependencies: ClassVar[tuple[str, ...]] = ("unexpected_rows_query.row_count",)
 
-    def _validate(self, metrics: dict, runtime_configuration: dict | None = None,
-                  execution_engine: Any = None) -> dict:
+    def _validate(
+        self, metrics: dict, runtime_configuration: dict | None = None, execution_engine: Any = None
+    ) -> dict:
         count = metrics["unexpected_rows_query.row_count"]
         return {"success": count == 0, "result": {"observed_value": count}}

@@ -12,20 +12,20 @@ import os
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # before GX is imported: no phoning home
 
-import datetime as dt  # noqa: E402
-import warnings  # noqa: E402
-from concurrent.futures import ThreadPoolExecutor  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import TYPE_CHECKING, Any  # noqa: E402
+import datetime as dt
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import great_expectations as gx  # noqa: E402
-import sqlalchemy as sa  # noqa: E402
-from great_expectations.core.run_identifier import RunIdentifier  # noqa: E402
-from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
-from great_expectations.expectations.metadata_types import FailureSeverity  # noqa: E402
+import great_expectations as gx
+import sqlalchemy as sa
+from great_expectations.core.run_identifier import RunIdentifier
+from great_expectations.data_context.types.base import ProgressBarsConfig
+from great_expectations.expectations.metadata_types import FailureSeverity
 
-from expectations.model import Check, CheckResult, Suite  # noqa: E402
+from expectations.model import Check, CheckResult, Suite
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuiteValidationResult, ValidationDefinition

@@ -8,15 +8,17 @@ import pyarrow as pa
 
 def is_text_array(values) -> bool:
     """A string or large_string ``pa.Array`` (not chunked): what the views below can read."""
-    return isinstance(values, pa.Array) and (pa.types.is_string(values.type)
-                                             or pa.types.is_large_string(values.type))
+    return isinstance(values, pa.Array) and (
+        pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
+    )
 
 
 def offsets(values: pa.Array) -> np.ndarray:
     """The ``len(values) + 1`` offsets of a string or large_string array (slices included)."""
     dtype = np.int64 if pa.types.is_large_string(values.type) else np.int32
-    return np.frombuffer(values.buffers()[1], dtype, len(values) + 1,
-                         values.offset * np.dtype(dtype).itemsize)
+    return np.frombuffer(
+        values.buffers()[1], dtype, len(values) + 1, values.offset * np.dtype(dtype).itemsize
+    )
 
 
 def data(values: pa.Array) -> np.ndarray:

@@ -16,14 +16,22 @@ import yaml
 
 TYPES = {"text", "int", "code", "bool", "timestamp", "date", "decimal", "pii"}
 SQL_TYPES = {
-    "text": "text", "int": "integer", "code": "smallint", "bool": "boolean",
-    "timestamp": "timestamptz", "date": "date", "decimal": "numeric", "pii": "text",
+    "text": "text",
+    "int": "integer",
+    "code": "smallint",
+    "bool": "boolean",
+    "timestamp": "timestamptz",
+    "date": "date",
+    "decimal": "numeric",
+    "pii": "text",
 }
 
 
 TEXT_MAX = 10_000  # characters; a longer text value is a broken export, not data
-_RULE = re.compile(r"^(?P<left>\w+)\s*(?P<op><=|>=|<|>|=|!=)\s*(?P<right>\d{4}-\d\d-\d\d|\w+)"
-                   r"(?:\s*(?P<sign>[+-])\s*(?P<days>\d+)\s*days?)?$")
+_RULE = re.compile(
+    r"^(?P<left>\w+)\s*(?P<op><=|>=|<|>|=|!=)\s*(?P<right>\d{4}-\d\d-\d\d|\w+)"
+    r"(?:\s*(?P<sign>[+-])\s*(?P<days>\d+)\s*days?)?$"
+)
 
 
 @dataclass(frozen=True)
@@ -117,17 +125,26 @@ def _parse(data: dict) -> Contract:
     columns = []
     for c in data["columns"]:
         if c["type"] not in TYPES:
-            raise ValueError(f"contract {data['feed']}: column {c['name']} has unknown type "
-                             f"{c['type']}")
-        columns.append(Column(
-            name=c["name"], type=c["type"], headers=tuple(c.get("headers", ())),
-            required=bool(c.get("required", False)), codes=tuple(c.get("codes", ())),
-            description=c.get("description", ""), max_length=c.get("max_length"),
-        ))
+            raise ValueError(
+                f"contract {data['feed']}: column {c['name']} has unknown type {c['type']}"
+            )
+        columns.append(
+            Column(
+                name=c["name"],
+                type=c["type"],
+                headers=tuple(c.get("headers", ())),
+                required=bool(c.get("required", False)),
+                codes=tuple(c.get("codes", ())),
+                description=c.get("description", ""),
+                max_length=c.get("max_length"),
+            )
+        )
     names = {c.name for c in columns}
     rules = tuple(_parse_rule(data["feed"], r, names) for r in data.get("rules", ()))
     return Contract(
-        feed=data["feed"], description=data.get("description", ""), columns=tuple(columns),
+        feed=data["feed"],
+        description=data.get("description", ""),
+        columns=tuple(columns),
         file_types=tuple(data.get("file_types", ("csv",))),
         observed_date_pattern=data.get("observed_date_pattern"),
         nested=data.get("nested", {}),
@@ -140,16 +157,16 @@ def _parse(data: dict) -> Contract:
 def _parse_rule(feed: str, data: dict, names: set[str]) -> Rule:
     m = _RULE.match(str(data.get("check", "")).strip())
     if not m or not data.get("reason"):
-        raise ValueError(f"contract {feed}: rule {data!r} must be {{check: 'column op column|"
-                         "observed_date|YYYY-MM-DD [+|- N days]', reason: '...'}")
+        raise ValueError(
+            f"contract {feed}: rule {data!r} must be {{check: 'column op column|"
+            "observed_date|YYYY-MM-DD [+|- N days]', reason: '...'}"
+        )
     right = m["right"]
     for side in (m["left"], right):
         if side not in names and side != "observed_date" and not side[:1].isdigit():
-            raise ValueError(f"contract {feed}: rule '{data['check']}' names unknown column "
-                             f"{side}")
+            raise ValueError(f"contract {feed}: rule '{data['check']}' names unknown column {side}")
     if m["left"] not in names:
-        raise ValueError(f"contract {feed}: rule '{data['check']}': the left side must be a "
-                         "column")
+        raise ValueError(f"contract {feed}: rule '{data['check']}': the left side must be a column")
     days = int(m["days"] or 0) * (-1 if m["sign"] == "-" else 1)
     return Rule(data["check"], data["reason"], m["left"], m["op"], right, days)
 

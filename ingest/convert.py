@@ -20,19 +20,29 @@ from ingest.contract import TEXT_MAX, Column, Contract, Rule
 from ingest.pii import Hasher
 
 # dd/mm/yyyy[ HH:MM[:SS]] (also with . or - between day, month and year) and ISO 8601.
-_DMY = (r"^(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})"
-        r"(?:[ T]+(?P<H>\d{1,2}):(?P<M>\d{1,2})(?::(?P<S>\d{1,2})(?:\.\d+)?)?)?$")
-_ISO = (r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
-        r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?)?"
-        r"(?P<z>Z|[+-]\d{2}:?\d{2})?$")
+_DMY = (
+    r"^(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})"
+    r"(?:[ T]+(?P<H>\d{1,2}):(?P<M>\d{1,2})(?::(?P<S>\d{1,2})(?:\.\d+)?)?)?$"
+)
+_ISO = (
+    r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
+    r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?)?"
+    r"(?P<z>Z|[+-]\d{2}:?\d{2})?$"
+)
 _LOCAL_OFFSET_S = 7 * 3600  # Asia/Ho_Chi_Minh has no daylight saving
 _TRUE = ["1", "true", "t", "x", "yes", "y", "có", "co", "đã", "da"]
 _FALSE = ["0", "false", "f", "no", "n", "không", "khong", "chưa", "chua"]
 _NULLS = ["", "n/a", "na", "-", "--", "null", "none"]
 _DATE_REASON = "unreadable date: expected dd/mm/yyyy[ HH:MM[:SS]] or ISO 8601"
 SHOWN_MAX = 500  # characters of an offending value kept in the quarantine
-_OPS = {"<": pc.less, "<=": pc.less_equal, ">": pc.greater, ">=": pc.greater_equal,
-        "=": pc.equal, "!=": pc.not_equal}
+_OPS = {
+    "<": pc.less,
+    "<=": pc.less_equal,
+    ">": pc.greater,
+    ">=": pc.greater_equal,
+    "=": pc.equal,
+    "!=": pc.not_equal,
+}
 
 
 @dataclass
@@ -83,13 +93,18 @@ def _edge_space(values: pa.Array) -> np.ndarray | None:
     at = np.flatnonzero(first >= 0xC2)
     if at.size:
         lead, second = first[at], data.take(start[at] + 1, mode="clip")
-        edge[at] |= (lead == 0xC2) | (lead == 0xE2) | (lead == 0xE3) | ((lead == 0xE1)
-                                                                       & (second == 0x9A))
+        edge[at] |= (
+            (lead == 0xC2) | (lead == 0xE2) | (lead == 0xE3) | ((lead == 0xE1) & (second == 0x9A))
+        )
     at = np.flatnonzero(last >= 0x80)
     if at.size:  # the last character's lead byte: 2 or 3 bytes back (4-byte ones are not spaces)
         back2, back3 = data.take(end[at] - 2, mode="clip"), data.take(end[at] - 3, mode="clip")
-        edge[at] |= (back2 == 0xC2) | (back3 == 0xE2) | (back3 == 0xE3) | ((back3 == 0xE1)
-                                                                         & (back2 == 0x9A))
+        edge[at] |= (
+            (back2 == 0xC2)
+            | (back3 == 0xE2)
+            | (back3 == 0xE3)
+            | ((back3 == 0xE1) & (back2 == 0x9A))
+        )
     return edge & (end > start)
 
 
@@ -128,7 +143,7 @@ def _short_digits(values: pa.Array) -> bool:
     sizes = np.diff(offsets)
     if sizes.min() < 1 or sizes.max() > 9:
         return False
-    digits = arrowbytes.data(values)[offsets[0]:offsets[-1]] - np.uint8(ord("0"))  # wraps
+    digits = arrowbytes.data(values)[offsets[0] : offsets[-1]] - np.uint8(ord("0"))  # wraps
     return bool((digits < 10).all())
 
 
@@ -145,8 +160,10 @@ def _ints(values: pa.Array) -> tuple[pa.Array, pa.Array]:
 # The usual export layouts are read by ``fastdates``; what it declines in them (a second of 60,
 # which strptime rolls over) keeps this path's earlier results: one strict pattern, one
 # strptime. Anything else takes the general regex path below.
-_FAST_DMY = ((r"^\d\d/\d\d/\d{4} \d\d:\d\d$", "%d/%m/%Y %H:%M"),
-             (r"^\d\d/\d\d/\d{4} \d\d:\d\d:\d\d$", "%d/%m/%Y %H:%M:%S"))
+_FAST_DMY = (
+    (r"^\d\d/\d\d/\d{4} \d\d:\d\d$", "%d/%m/%Y %H:%M"),
+    (r"^\d\d/\d\d/\d{4} \d\d:\d\d:\d\d$", "%d/%m/%Y %H:%M:%S"),
+)
 
 
 def _timestamps_fast(values: pa.Array) -> pa.Array | None:
@@ -182,14 +199,19 @@ def _timestamps(values: pa.Array, unit_date: bool = False) -> tuple[pa.Array, pa
     hh, mm, ss = part("H", "0"), part("M", "0"), part("S", "0")
     pad = lambda a: pc.utf8_lpad(a, 2, "0")  # noqa: E731
     text = pc.binary_join_element_wise(
-        y, "-", pad(m), "-", pad(d), " ", pad(hh), ":", pad(mm), ":", pad(ss), "")
+        y, "-", pad(m), "-", pad(d), " ", pad(hh), ":", pad(mm), ":", pad(ss), ""
+    )
     ts = pc.strptime(text, format="%Y-%m-%d %H:%M:%S", unit="s", error_is_null=True)
     # strptime rolls 31/02 over into March: a real date reads back the same parts.
     same = pc.and_(
-        pc.and_(pc.equal(pc.day(ts), pc.cast(d, pa.int64())),
-                pc.equal(pc.month(ts), pc.cast(m, pa.int64()))),
-        pc.and_(pc.equal(pc.hour(ts), pc.cast(hh, pa.int64())),
-                pc.equal(pc.minute(ts), pc.cast(mm, pa.int64()))),
+        pc.and_(
+            pc.equal(pc.day(ts), pc.cast(d, pa.int64())),
+            pc.equal(pc.month(ts), pc.cast(m, pa.int64())),
+        ),
+        pc.and_(
+            pc.equal(pc.hour(ts), pc.cast(hh, pa.int64())),
+            pc.equal(pc.minute(ts), pc.cast(mm, pa.int64())),
+        ),
     )
     ts = pc.if_else(pc.fill_null(same, False), ts, None)
     zone = pc.struct_field(iso, "z")
@@ -230,17 +252,26 @@ def _decimals(values: pa.Array) -> tuple[pa.Array, pa.Array]:
     # A comma is the decimal mark when it is the last separator ("1.234,5", "52,61"); then dots
     # are thousands separators. Otherwise commas are ("1,234.5"). (RE2: no look-arounds.)
     comma_last = pc.fill_null(pc.match_substring_regex(text, r",[^.]*$"), False)
-    text = pc.if_else(comma_last,
-                      pc.replace_substring(pc.replace_substring(text, ".", ""), ",", "."),
-                      pc.replace_substring(text, ",", ""))
+    text = pc.if_else(
+        comma_last,
+        pc.replace_substring(pc.replace_substring(text, ".", ""), ",", "."),
+        pc.replace_substring(text, ",", ""),
+    )
     ok = pc.match_substring_regex(text, r"^[+-]?(\d+\.?\d*|\.\d+)$")
     return pc.if_else(ok, text, None), pc.invert(ok)
 
 
 # The Arrow type each converter returns (for columns with no value at all).
-TYPED = {"text": pa.string(), "pii": pa.string(), "int": pa.int32(), "code": pa.int16(),
-         "timestamp": pa.timestamp("s"), "date": pa.date32(), "bool": pa.bool_(),
-         "decimal": pa.string()}
+TYPED = {
+    "text": pa.string(),
+    "pii": pa.string(),
+    "int": pa.int32(),
+    "code": pa.int16(),
+    "timestamp": pa.timestamp("s"),
+    "date": pa.date32(),
+    "bool": pa.bool_(),
+    "decimal": pa.string(),
+}
 
 
 def _convert(col: Column, values: pa.Array, hasher: Hasher) -> tuple[pa.Array, pa.Array, str]:
@@ -276,8 +307,13 @@ def _convert(col: Column, values: pa.Array, hasher: Hasher) -> tuple[pa.Array, p
     raise ValueError(col.type)
 
 
-def convert(contract: Contract, columns: dict[str, pa.Array], num_rows: int,
-            hasher: Hasher, context: dict | None = None) -> Converted:
+def convert(
+    contract: Contract,
+    columns: dict[str, pa.Array],
+    num_rows: int,
+    hasher: Hasher,
+    context: dict | None = None,
+) -> Converted:
     """Type every column; ``context`` gives the file's ``observed_date`` to the rules."""
     err_col = pa.nulls(num_rows, pa.string())
     err_reason = pa.nulls(num_rows, pa.string())
@@ -324,8 +360,14 @@ def convert(contract: Contract, columns: dict[str, pa.Array], num_rows: int,
     return Converted(out, err_col, err_reason, err_value)
 
 
-def _operand(name: str, contract: Contract, typed: dict[str, pa.Array],
-             observed: date | None, days: int, num_rows: int) -> pa.Array | pa.Scalar | None:
+def _operand(
+    name: str,
+    contract: Contract,
+    typed: dict[str, pa.Array],
+    observed: date | None,
+    days: int,
+    num_rows: int,
+) -> pa.Array | pa.Scalar | None:
     """A rule's side as an array, or a scalar (timestamps as seconds, for comparing)."""
     if name == "observed_date":
         if observed is None:
@@ -353,8 +395,9 @@ def _never_judged(rule: Rule, contract: Contract, typed: dict[str, pa.Array]) ->
     return False
 
 
-def _broken(rule: Rule, contract: Contract, typed: dict[str, pa.Array], observed,
-            num_rows: int) -> pa.Array:
+def _broken(
+    rule: Rule, contract: Contract, typed: dict[str, pa.Array], observed, num_rows: int
+) -> pa.Array:
     left = _operand(rule.left, contract, typed, observed, 0, num_rows)
     right = _operand(rule.right, contract, typed, observed, rule.days, num_rows)
     if right is None:  # no export date known: the rule cannot be judged

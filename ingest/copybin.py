@@ -29,8 +29,12 @@ _ONE_OFFSET_SPAN = 4096  # days: a wider block of timestamps is converted day by
 CONTRACT_TYPES = frozenset({"text", "pii", "int", "code", "bool", "timestamp", "date"})
 
 _FIXED = {  # Arrow type → (numpy big-endian dtype, width)
-    pa.int16(): (">i2", 2), pa.int32(): (">i4", 4), pa.int64(): (">i8", 8),
-    pa.bool_(): ("u1", 1), pa.date32(): (">i4", 4), pa.timestamp("s"): (">i8", 8),
+    pa.int16(): (">i2", 2),
+    pa.int32(): (">i4", 4),
+    pa.int64(): (">i8", 8),
+    pa.bool_(): ("u1", 1),
+    pa.date32(): (">i4", 4),
+    pa.timestamp("s"): (">i8", 8),
 }
 
 
@@ -38,8 +42,9 @@ def _lengths_prefix(lengths: np.ndarray) -> pa.Array:
     """One 4-byte big-endian length per row, as a binary array."""
     data = lengths.astype(">i4", copy=False).tobytes()
     offsets = np.arange(0, 4 * len(lengths) + 1, 4, dtype=np.int32)
-    return pa.Array.from_buffers(pa.binary(), len(lengths),
-                                 [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+    return pa.Array.from_buffers(
+        pa.binary(), len(lengths), [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+    )
 
 
 def _no_nulls(arr: pa.Array, valid: np.ndarray) -> pa.Array:
@@ -50,8 +55,9 @@ def _no_nulls(arr: pa.Array, valid: np.ndarray) -> pa.Array:
     offsets = np.frombuffer(arr.buffers()[1], np.int32, len(arr) + 1, arr.offset * 4)
     if np.diff(offsets)[~valid].any():  # null rows that still hold bytes: drop them
         arr = pc.fill_null(arr, "")
-    return pa.Array.from_buffers(pa.binary(), len(arr), [None, *arr.buffers()[1:]],
-                                 offset=arr.offset)
+    return pa.Array.from_buffers(
+        pa.binary(), len(arr), [None, *arr.buffers()[1:]], offset=arr.offset
+    )
 
 
 def _valid_mask(arr: pa.Array) -> np.ndarray:
@@ -75,8 +81,11 @@ class Encoder:
             return got
         start = datetime(1970, 1, 1) + timedelta(days=day)
         a = start.replace(tzinfo=self.zone).utcoffset()
-        b = (start + timedelta(hours=23, minutes=59, seconds=59)).replace(
-            tzinfo=self.zone).utcoffset()
+        b = (
+            (start + timedelta(hours=23, minutes=59, seconds=59))
+            .replace(tzinfo=self.zone)
+            .utcoffset()
+        )
         off = int(a.total_seconds()) if a == b else None
         self._offsets[day] = off
         return off
@@ -96,8 +105,9 @@ class Encoder:
                 # agree on ambiguous and skipped times: the offset before the transition)
                 for i in np.flatnonzero((inverse == k) & valid).tolist():
                     local = datetime(1970, 1, 1) + timedelta(seconds=int(secs[i]))
-                    out[i] = secs[i] - int(local.replace(tzinfo=self.zone).utcoffset()
-                                           .total_seconds())
+                    out[i] = secs[i] - int(
+                        local.replace(tzinfo=self.zone).utcoffset().total_seconds()
+                    )
         return out
 
     def _fixed(self, arr: pa.Array, valid: np.ndarray) -> np.ndarray:
@@ -135,9 +145,13 @@ class Encoder:
                 matrix.clear()
                 width = m.shape[1]
                 offsets = np.arange(0, width * n + 1, width, dtype=np.int32)
-                segments.append(pa.Array.from_buffers(
-                    pa.binary(), n, [None, pa.py_buffer(offsets),
-                                     pa.py_buffer(np.ascontiguousarray(m))]))
+                segments.append(
+                    pa.Array.from_buffers(
+                        pa.binary(),
+                        n,
+                        [None, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(m))],
+                    )
+                )
 
         def constant(b: bytes) -> None:
             flush()
@@ -171,14 +185,20 @@ class Encoder:
             m = np.empty((n, 4 + width), np.uint8)
             m[:, :4], m[:, 4:] = head, values
             offsets = np.arange(0, (4 + width) * n + 1, 4 + width, dtype=np.int32)
-            segments.append(pa.Array.from_buffers(
-                pa.binary(), n, [pa.array(valid).buffers()[1], pa.py_buffer(offsets),
-                                 pa.py_buffer(m)], null_count=arr.null_count))
+            segments.append(
+                pa.Array.from_buffers(
+                    pa.binary(),
+                    n,
+                    [pa.array(valid).buffers()[1], pa.py_buffer(offsets), pa.py_buffer(m)],
+                    null_count=arr.null_count,
+                )
+            )
         flush()
         args = [pa.scalar(s, pa.binary()) if isinstance(s, bytes) else s for s in segments]
         if len(args) == 1:
             return pa.py_buffer(segments[0] * n)
-        rows = pc.binary_join_element_wise(*args, pa.scalar(b"", pa.binary()),
-                                           null_handling="replace", null_replacement=_NULL)
+        rows = pc.binary_join_element_wise(
+            *args, pa.scalar(b"", pa.binary()), null_handling="replace", null_replacement=_NULL
+        )
         offsets = np.frombuffer(rows.buffers()[1], np.int32, n + 1, rows.offset * 4)
-        return rows.buffers()[2][int(offsets[0]):int(offsets[-1])]
+        return rows.buffers()[2][int(offsets[0]) : int(offsets[-1])]

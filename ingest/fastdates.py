@@ -46,7 +46,7 @@ def _char_matrix(values: pa.Array, valid: np.ndarray) -> np.ndarray | None:
         return None
     data = arrowbytes.data(values)
     if starts[-1] - starts[0] == width * (len(starts) - 1):  # contiguous: a view, no copy
-        return data[starts[0]:starts[0] + width * len(starts)].reshape(-1, width)
+        return data[starts[0] : starts[0] + width * len(starts)].reshape(-1, width)
     return data[starts[:, None] + np.arange(width)]
 
 
@@ -55,8 +55,11 @@ def timestamps(values: pa.Array) -> pa.Array | None:
     entirely in the ``dd/mm/yyyy HH:MM[:SS]`` layout with real dates and times."""
     if not arrowbytes.is_text_array(values) or values.null_count == len(values):
         return None
-    valid = np.ones(len(values), bool) if values.null_count == 0 else \
-        values.is_valid().to_numpy(zero_copy_only=False)
+    valid = (
+        np.ones(len(values), bool)
+        if values.null_count == 0
+        else values.is_valid().to_numpy(zero_copy_only=False)
+    )
     chars = _char_matrix(values, valid)
     if chars is None:
         return None
@@ -78,8 +81,7 @@ def timestamps(values: pa.Array) -> pa.Array | None:
     leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
     if ((d < 1) | (d > _DAYS_IN_MONTH[m] + (leap & (m == 2)))).any():
         return None
-    seconds = (_days_from_civil(y, m, d).astype(np.int64) * 86_400
-               + (hh * 3600 + mi * 60 + ss))
+    seconds = _days_from_civil(y, m, d).astype(np.int64) * 86_400 + (hh * 3600 + mi * 60 + ss)
     if valid.all():
         return pa.array(seconds, pa.timestamp("s"))
     out = np.zeros(len(values), np.int64)

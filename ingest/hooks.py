@@ -45,9 +45,9 @@ def merge_errors(conv: Converted, errors: list[tuple[int, str, str, str | None]]
     for i, c, r, v in errors:
         if col[i] is None:
             col[i], reason[i], value[i] = c, r, v
-    return replace(conv, error_column=pa.array(col, pa.string()),
-                   error_reason=pa.array(reason, pa.string()),
-                   error_value=pa.array(value, pa.string()))
-
-
-
+    return replace(
+        conv,
+        error_column=pa.array(col, pa.string()),
+        error_reason=pa.array(reason, pa.string()),
+        error_value=pa.array(value, pa.string()),
+    )

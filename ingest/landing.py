@@ -32,8 +32,14 @@ class LandingFile:
 
 def file_kind(path: Path) -> str | None:
     suffix = path.suffix.lower()
-    return {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl",
-            ".ndjson": "jsonl"}.get(suffix)
+    return {
+        ".csv": "csv",
+        ".txt": "csv",
+        ".tsv": "csv",
+        ".xlsx": "xlsx",
+        ".jsonl": "jsonl",
+        ".ndjson": "jsonl",
+    }.get(suffix)
 
 
 def observed_date(name: str, contract: Contract) -> date | None:
@@ -77,8 +83,16 @@ def discover(landing_dir: Path, contract: Contract) -> list[LandingFile]:
             problem = f"unsupported file type '{path.suffix or '(none)'}'"
         elif kind is not None and kind not in contract.file_types and problem is None:
             problem = f"{kind} files are not accepted for feed {contract.feed}"
-        found.append(LandingFile(path, contract.feed, kind or "unknown",
-                                 observed_date(path.name, contract), problem, unread))
+        found.append(
+            LandingFile(
+                path,
+                contract.feed,
+                kind or "unknown",
+                observed_date(path.name, contract),
+                problem,
+                unread,
+            )
+        )
     found.sort(key=lambda f: (f.observed_date or date.max, f.path.name))
     return found
 

@@ -63,8 +63,7 @@ def _without_nul(blocks: Iterator[readers.Block]) -> Iterator[readers.Block]:
                 continue
             columns[name] = pc.replace_substring(values, "\x00", "\ufffd")
             for i in pc.indices_nonzero(has).to_pylist():
-                errors.append((i, name, NUL_REASON,
-                               columns[name][i].as_py()[:convert.SHOWN_MAX]))
+                errors.append((i, name, NUL_REASON, columns[name][i].as_py()[: convert.SHOWN_MAX]))
         yield replace(block, columns=columns, errors=[*block.errors, *errors]) if errors else block
 
 
@@ -95,29 +94,43 @@ class LoadResult:
         if self.status in ("rejected", "failed"):
             return f"{self.feed}/{self.file_name}: {self.status} — {self.message}"
         rate = self.rows_read / self.seconds if self.seconds else 0
-        return (f"{self.feed}/{self.file_name}: {self.rows_loaded} loaded, "
-                f"{self.rows_rejected} rejected of {self.rows_read} ({rate:,.0f} rows/s)")
+        return (
+            f"{self.feed}/{self.file_name}: {self.rows_loaded} loaded, "
+            f"{self.rows_rejected} rejected of {self.rows_read} ({rate:,.0f} rows/s)"
+        )
 
 
 def ensure_raw_table(conn: psycopg.Connection, contract: Contract) -> None:
     cols = [f'"{c.stored_name}" {c.sql_type}' for c in contract.columns]
-    cols += ['"_batch_id" bigint not null', '"_source_row" bigint not null',
-             '"_observed_date" date not null']
+    cols += [
+        '"_batch_id" bigint not null',
+        '"_source_row" bigint not null',
+        '"_observed_date" date not null',
+    ]
     conn.execute(f"create table if not exists {contract.table} ({', '.join(cols)})")
     for c in contract.columns:  # a contract that gained a column
-        conn.execute(f'alter table {contract.table} add column if not exists '
-                     f'"{c.stored_name}" {c.sql_type}')
+        conn.execute(
+            f'alter table {contract.table} add column if not exists "{c.stored_name}" {c.sql_type}'
+        )
     # Batches are appended in batch order, so a BRIN index finds the rows of the batches after a
     # watermark (dbt's incremental models) as a B-tree does, at a fraction of the cost: keeping
     # the B-tree took a sixth of the server's COPY time. Older warehouses' B-tree goes.
     conn.execute(f"drop index if exists raw.{contract.feed}_batch")
-    conn.execute(f"create index if not exists {contract.feed}_batch_brin on {contract.table}"
-                 " using brin (_batch_id) with (autosummarize = on)")
+    conn.execute(
+        f"create index if not exists {contract.feed}_batch_brin on {contract.table}"
+        " using brin (_batch_id) with (autosummarize = on)"
+    )
 
 
 class Loader:
-    def __init__(self, conn: psycopg.Connection, contract: Contract, hasher: Hasher,
-                 run_id: str | None, code_version: str | None = None):
+    def __init__(
+        self,
+        conn: psycopg.Connection,
+        contract: Contract,
+        hasher: Hasher,
+        run_id: str | None,
+        code_version: str | None = None,
+    ):
         self.conn = conn
         self.contract = contract
         self.hasher = hasher
@@ -141,42 +154,75 @@ class Loader:
             # problem: its content is never opened.
             known = self._known.get((str(file.path), stat)) if stat else None
             if known:  # untouched since it was read: no need to read the landing zone again
-                return LoadResult(feed, file.name, "skipped", known[0],
-                                  message=f"unchanged since it was {known[1]} as batch {known[0]}")
+                return LoadResult(
+                    feed,
+                    file.name,
+                    "skipped",
+                    known[0],
+                    message=f"unchanged since it was {known[1]} as batch {known[0]}",
+                )
             digest, size = fingerprint(file)
         except FileNotFoundError:
-            return LoadResult(feed, file.name, "skipped",
-                              message="the file disappeared before it could be read")
+            return LoadResult(
+                feed, file.name, "skipped", message="the file disappeared before it could be read"
+            )
         done = self._already(digest)
         if done:
             if stat and done[2] == file.name:  # batches recorded before signatures existed
-                conn.execute("update audit.load_batches set file_stat = %s where batch_id = %s"
-                             " and file_path = %s", (stat, done[0], str(file.path)))
+                conn.execute(
+                    "update audit.load_batches set file_stat = %s where batch_id = %s"
+                    " and file_path = %s",
+                    (stat, done[0], str(file.path)),
+                )
                 conn.commit()
-            return LoadResult(feed, file.name, "skipped", done[0],
-                              message=f"same content already {done[1]} as batch {done[0]} "
-                                      f"({done[2]})")
+            return LoadResult(
+                feed,
+                file.name,
+                "skipped",
+                done[0],
+                message=f"same content already {done[1]} as batch {done[0]} ({done[2]})",
+            )
         lock_key = f"chiso.load:{feed}:{digest}"
         if not self._lock(lock_key):
-            return LoadResult(feed, file.name, "skipped",
-                              message="the same content is being loaded by another run")
+            return LoadResult(
+                feed,
+                file.name,
+                "skipped",
+                message="the same content is being loaded by another run",
+            )
         try:
             done = self._already(digest)
             if done:
-                return LoadResult(feed, file.name, "skipped", done[0],
-                                  message=f"same content already {done[1]} as batch {done[0]}")
+                return LoadResult(
+                    feed,
+                    file.name,
+                    "skipped",
+                    done[0],
+                    message=f"same content already {done[1]} as batch {done[0]}",
+                )
             # We hold the lock, so an earlier 'started' batch of this content died mid-load.
-            conn.execute("update audit.load_batches set status = 'abandoned', finished_at = now(),"
-                         " message = 'process ended mid-load; no rows were kept'"
-                         " where feed = %s and sha256 = %s and status = 'started'",
-                         (feed, digest))
+            conn.execute(
+                "update audit.load_batches set status = 'abandoned', finished_at = now(),"
+                " message = 'process ended mid-load; no rows were kept'"
+                " where feed = %s and sha256 = %s and status = 'started'",
+                (feed, digest),
+            )
             observed = file.observed_date or datetime.now(LOCAL).date()
             batch_id = conn.execute(
                 "insert into audit.load_batches (run_id, feed, file_name, file_path, sha256,"
                 " file_bytes, file_stat, observed_date, status, code_version)"
                 " values (%s, %s, %s, %s, %s, %s, %s, %s, 'started', %s) returning batch_id",
-                (self.run_id, feed, file.name, str(file.path), digest, size, stat, observed,
-                 self.code_version),
+                (
+                    self.run_id,
+                    feed,
+                    file.name,
+                    str(file.path),
+                    digest,
+                    size,
+                    stat,
+                    observed,
+                    self.code_version,
+                ),
             ).fetchone()[0]
             conn.commit()
             return self._load_batch(file, batch_id, observed)
@@ -190,8 +236,9 @@ class Loader:
         a moment to notice its client is gone and let the lock go."""
         deadline = time.monotonic() + LOCK_WAIT_S
         while True:
-            got = self.conn.execute("select pg_try_advisory_lock(hashtextextended(%s, 0))",
-                                    (key,)).fetchone()[0]
+            got = self.conn.execute(
+                "select pg_try_advisory_lock(hashtextextended(%s, 0))", (key,)
+            ).fetchone()[0]
             self.conn.commit()
             if got or time.monotonic() >= deadline:
                 return got
@@ -202,7 +249,8 @@ class Loader:
         rows = self.conn.execute(
             "select file_path, file_stat, batch_id, status from audit.load_batches"
             " where feed = %s and status in ('loaded', 'rejected') and file_stat is not null",
-            (self.contract.feed,)).fetchall()
+            (self.contract.feed,),
+        ).fetchall()
         self.conn.commit()
         return {(path, stat): (batch_id, status) for path, stat, batch_id, status in rows}
 
@@ -210,7 +258,8 @@ class Loader:
         row = self.conn.execute(
             "select batch_id, status, file_name from audit.load_batches"
             " where feed = %s and sha256 = %s and status in ('loaded', 'rejected')",
-            (self.contract.feed, digest)).fetchone()
+            (self.contract.feed, digest),
+        ).fetchone()
         self.conn.commit()
         return row
 
@@ -230,9 +279,18 @@ class Loader:
                     "update audit.load_batches set status = 'loaded', rows_read = %s,"
                     " rows_loaded = %s, rows_rejected = %s, finished_at = now(), message = %s"
                     " where batch_id = %s",
-                    (read, loaded, rejected, self._note, batch_id))
-            return LoadResult(feed, file.name, "loaded", batch_id, read, loaded, rejected,
-                              message=self._note or "")
+                    (read, loaded, rejected, self._note, batch_id),
+                )
+            return LoadResult(
+                feed,
+                file.name,
+                "loaded",
+                batch_id,
+                read,
+                loaded,
+                rejected,
+                message=self._note or "",
+            )
         except readers.FileRejected as exc:
             message = f"{file.name}: {exc}"
             self._finish(batch_id, "rejected", message)
@@ -252,10 +310,12 @@ class Loader:
             raise
 
     def _finish(self, batch_id: int, status: str, message: str) -> None:
-        self.conn.execute("update audit.load_batches set status = %s, message = %s,"
-                          " rows_read = 0, rows_loaded = 0, rows_rejected = 0,"
-                          " finished_at = now() where batch_id = %s",
-                          (status, message, batch_id))
+        self.conn.execute(
+            "update audit.load_batches set status = %s, message = %s,"
+            " rows_read = 0, rows_loaded = 0, rows_rejected = 0,"
+            " finished_at = now() where batch_id = %s",
+            (status, message, batch_id),
+        )
         self.conn.commit()
 
     # -- reading
@@ -309,7 +369,7 @@ class Loader:
         col_sql = ", ".join(f'"{n}"' for n in names)
         read = loaded = rejected = 0
         file_context = {"observed_date": observed}
-        spool = tempfile.SpooledTemporaryFile(max_size=16 << 20, mode="w+b")
+        spool = tempfile.SpooledTemporaryFile(max_size=16 << 20, mode="w+b")  # noqa: SIM115 (closed with `rejects`)
         rejects = io.TextIOWrapper(spool, encoding="utf-8", newline="")
         writer = csv.writer(rejects)
         encoder = self._copy_format()
@@ -319,36 +379,45 @@ class Loader:
             # The queue writer encodes and sends from a thread, so the server parses one block
             # while this one reads and types the next.
             background = sender.BackgroundWriter(cur)
-            with cur.copy(f"copy {contract.table} ({col_sql}) from stdin (format {fmt})",
-                          writer=background) as copy:
+            with cur.copy(
+                f"copy {contract.table} ({col_sql}) from stdin (format {fmt})", writer=background
+            ) as copy:
                 if encoder:
                     copy.write(copybin.HEADER)
                 for block in blocks:
                     if derive:
                         block = hooks.apply_derive(derive, block, file_context)
-                    conv = convert.convert(contract, block.columns, block.num_rows, self.hasher,
-                                           file_context)
+                    conv = convert.convert(
+                        contract, block.columns, block.num_rows, self.hasher, file_context
+                    )
                     if block.errors:
                         conv = hooks.merge_errors(conv, block.errors)
                     numbers = block.row_numbers
                     if numbers is None:
-                        numbers = pa.array(np.arange(block.first_row,
-                                                     block.first_row + block.num_rows))
+                        numbers = pa.array(
+                            np.arange(block.first_row, block.first_row + block.num_rows)
+                        )
                     n_valid = conv.error_column.null_count  # rows without an error
                     if n_valid:
-                        table = pa.table({
-                            **{c.stored_name: conv.values[c.stored_name] for c in sent},
-                            "_batch_id": pa.repeat(pa.scalar(batch_id, pa.int64()), block.num_rows),
-                            "_source_row": numbers,
-                            "_observed_date": pa.repeat(pa.scalar(observed, pa.date32()),
-                                                        block.num_rows),
-                        })
+                        table = pa.table(
+                            {
+                                **{c.stored_name: conv.values[c.stored_name] for c in sent},
+                                "_batch_id": pa.repeat(
+                                    pa.scalar(batch_id, pa.int64()), block.num_rows
+                                ),
+                                "_source_row": numbers,
+                                "_observed_date": pa.repeat(
+                                    pa.scalar(observed, pa.date32()), block.num_rows
+                                ),
+                            }
+                        )
                         if n_valid < block.num_rows:
                             table = table.filter(conv.valid)
                         background.write_table(table, encode)
                     for r in block.rejects:
-                        writer.writerow([batch_id, contract.feed, r.source_row, None, r.reason,
-                                         r.value, None])
+                        writer.writerow(
+                            [batch_id, contract.feed, r.source_row, None, r.reason, r.value, None]
+                        )
                     self._quarantine(writer, batch_id, block, conv, numbers)
                     n_bad = block.num_rows - n_valid
                     read += block.num_rows + len(block.rejects)
@@ -360,11 +429,13 @@ class Loader:
             rejects.flush()
             if spool.tell():
                 spool.seek(0)
-                with cur.copy("copy audit.rejected_rows (batch_id, feed, source_row,"
-                              " column_name, reason, value, record) from stdin (format csv)"
-                              ) as copy:
+                with cur.copy(
+                    "copy audit.rejected_rows (batch_id, feed, source_row,"
+                    " column_name, reason, value, record) from stdin (format csv)"
+                ) as copy:
                     while chunk := spool.read(1 << 20):
                         copy.write(chunk)
+        rejects.close()  # and the spool under it; on an exception the collector closes both
         return read, loaded, rejected
 
     def _quarantine(self, writer, batch_id, block, conv: convert.Converted, numbers) -> None:
@@ -384,5 +455,14 @@ class Loader:
         rows = pc.take(numbers, bad_idx).to_pylist()
         for i, row in enumerate(rows):
             record = {k: v[i] for k, v in record_cols.items()}
-            writer.writerow([batch_id, self.contract.feed, row, cols[i], reasons[i],
-                             values[i], json.dumps(record, ensure_ascii=False)])
+            writer.writerow(
+                [
+                    batch_id,
+                    self.contract.feed,
+                    row,
+                    cols[i],
+                    reasons[i],
+                    values[i],
+                    json.dumps(record, ensure_ascii=False),
+                ]
+            )

@@ -80,15 +80,16 @@ def _graphic_ascii(values: pa.Array) -> bool:
     if not pa.types.is_string(values.type) or values.null_count:
         return False
     offsets = arrowbytes.offsets(values)
-    data = arrowbytes.data(values)[offsets[0]:offsets[-1]]
+    data = arrowbytes.data(values)[offsets[0] : offsets[-1]]
     return bool(data.size) and bool(((data > 0x20) & (data < 0x7F)).all())
 
 
 def _hex(digests: bytes, n: int) -> pa.Array:
     """``n`` 16-byte digests as a string array of 32 lowercase hex digits each."""
     offsets = np.arange(0, 32 * n + 1, 32, dtype=np.int32)
-    return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets),
-                                                  pa.py_buffer(binascii.hexlify(digests))])
+    return pa.Array.from_buffers(
+        pa.string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(binascii.hexlify(digests))]
+    )
 
 
 class Hasher:
@@ -107,8 +108,9 @@ class Hasher:
 
     def _digests(self, values: pa.Array) -> list[bytes]:
         """16-byte digests of non-null values (``hash_one`` without the hex)."""
-        plain = _graphic_ascii(values) or pc.all(
-            pc.match_substring_regex(values, _PLAIN_ASCII)).as_py()
+        plain = (
+            _graphic_ascii(values) or pc.all(pc.match_substring_regex(values, _PLAIN_ASCII)).as_py()
+        )
         if plain:
             data = pc.ascii_lower(values).cast(pa.binary()).to_pylist()
         else:
@@ -128,8 +130,9 @@ class Hasher:
         cache.lookups += len(texts)
         cache.hits += len(texts) - len(missing)
         if missing:
-            fresh = self._digests(values.take(pa.array(missing, pa.int32()))
-                                  if len(missing) < len(texts) else values)
+            fresh = self._digests(
+                values.take(pa.array(missing, pa.int32())) if len(missing) < len(texts) else values
+            )
             cache.make_room(len(fresh))
             for i, d in zip(missing, fresh, strict=True):
                 found[i] = d
@@ -150,6 +153,7 @@ class Hasher:
         distinct = encoded.dictionary
         if cache.enabled:
             cache.rows += len(values) - values.null_count
-        digests = (self._cached_digests(distinct, cache) if cache.enabled
-                   else self._digests(distinct))
+        digests = (
+            self._cached_digests(distinct, cache) if cache.enabled else self._digests(distinct)
+        )
         return pc.take(_hex(b"".join(digests), len(distinct)), encoded.indices)

@@ -34,7 +34,7 @@ def prefetched(items: Iterator[T], depth: int = 2) -> Iterator[T]:
                 if not put((item, None)):
                     return
             put((_END, None))
-        except BaseException as exc:  # noqa: BLE001 - raised again in the consumer
+        except BaseException as exc:
             put((_END, exc))
 
     thread = threading.Thread(target=work, name="chiso-read", daemon=True)

@@ -79,8 +79,9 @@ def _detect_encoding(head: bytes) -> str:
     return "utf-8"
 
 
-def choose_header(rows: list[list[str]],
-                  contract: Contract) -> tuple[int, dict[str, int], list[str]]:
+def choose_header(
+    rows: list[list[str]], contract: Contract
+) -> tuple[int, dict[str, int], list[str]]:
     """The first row that names every required column (else the best partial match, rejected)."""
     best: tuple[int, int, dict[str, int], list[str]] | None = None
     for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
@@ -123,7 +124,7 @@ def sniff_csv(path: Path, contract: Contract) -> Layout:
             problem = problem or exc
             continue
         _check_decoded(text, index, encoding)
-        if any("\x00" in ln for ln in lines[:index + 1]):  # NULs in data rows reject the row
+        if any("\x00" in ln for ln in lines[: index + 1]):  # NULs in data rows reject the row
             raise FileRejected("contains NUL bytes before its header: not a text CSV file")
         return Layout(encoding, delimiter, index, rows[index], mapping, unused)
     _check_decoded(text, len(lines), encoding)
@@ -141,7 +142,8 @@ def _check_decoded(text: str, header_index: int, encoding: str) -> None:
     if bad and (bad[0] <= header_index or len(bad) > LEGACY_SHARE * len(lines)):
         raise FileRejected(
             f"not valid {encoding.upper().removesuffix('-SIG')} text (line {bad[0] + 1}); a "
-            "legacy encoding such as Windows-1258 or TCVN3? re-export as UTF-8")
+            "legacy encoding such as Windows-1258 or TCVN3? re-export as UTF-8"
+        )
 
 
 def read_csv(path: Path, layout: Layout, exact: bool = False) -> Iterator[Block]:
@@ -196,8 +198,10 @@ def _merged(batches: list[pa.RecordBatch], mapping: dict[str, int], first_row: i
     if len(batches) == 1:
         cols = {name: batches[0].column(pos) for name, pos in mapping.items()}
     else:
-        cols = {name: pa.concat_arrays([b.column(pos) for b in batches])
-                for name, pos in mapping.items()}
+        cols = {
+            name: pa.concat_arrays([b.column(pos) for b in batches])
+            for name, pos in mapping.items()
+        }
     return Block(cols, sum(b.num_rows for b in batches), first_row)
 
 
@@ -206,7 +210,8 @@ def _open_arrow_csv(path: Path, layout: Layout, names: list[str], on_invalid):
         path,
         read_options=pcsv.ReadOptions(
             encoding="utf8" if layout.encoding.startswith("utf-8") else layout.encoding,
-            skip_rows=layout.header_index + 1, column_names=names,
+            skip_rows=layout.header_index + 1,
+            column_names=names,
             block_size=min(READ_BYTES, BLOCK_BYTES),
         ),
         parse_options=pcsv.ParseOptions(
@@ -214,7 +219,8 @@ def _open_arrow_csv(path: Path, layout: Layout, names: list[str], on_invalid):
         ),
         convert_options=pcsv.ConvertOptions(
             column_types={n: pa.string() for n in names},
-            strings_can_be_null=False, quoted_strings_can_be_null=False,
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
         ),
     )
 
@@ -261,8 +267,11 @@ def _read_csv_exact(path: Path, layout: Layout) -> Iterator[Block]:
                     continue
                 if len(values) != width:
                     text = layout.delimiter.join(values)
-                    rejects.append(ReaderReject(
-                        record, f"expected {width} fields, found {len(values)}", text[:200]))
+                    rejects.append(
+                        ReaderReject(
+                            record, f"expected {width} fields, found {len(values)}", text[:200]
+                        )
+                    )
                     continue
                 rows.append(values)
                 numbers.append(record)
@@ -308,13 +317,17 @@ def _check_zip(path: Path) -> None:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
     except zipfile.BadZipFile:
-        raise FileRejected("not a readable XLSX workbook: not a zip archive (truncated in "
-                           "transfer, or a CSV or XLS file named .xlsx?)") from None
+        raise FileRejected(
+            "not a readable XLSX workbook: not a zip archive (truncated in "
+            "transfer, or a CSV or XLS file named .xlsx?)"
+        ) from None
     unpacked = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
     if unpacked > XLSX_MAX_UNPACKED or unpacked / packed > XLSX_MAX_RATIO:
-        raise FileRejected(f"refused: the workbook unpacks to {unpacked:,} bytes from "
-                           f"{packed:,} (ratio {unpacked / packed:.0f}); a zip bomb?")
+        raise FileRejected(
+            f"refused: the workbook unpacks to {unpacked:,} bytes from "
+            f"{packed:,} (ratio {unpacked / packed:.0f}); a zip bomb?"
+        )
 
 
 def _cell_text(value) -> str | None:
@@ -370,7 +383,7 @@ def read_xlsx(path: Path, contract: Contract) -> Source:
         except FileRejected as exc:
             problems.append(f"sheet '{name}': {exc}")
             continue
-        sheets.append((rows[index + 1:], mapping, unused))
+        sheets.append((rows[index + 1 :], mapping, unused))
     if not sheets:
         raise FileRejected("; ".join(problems) or "workbook has no sheets")
     unused = sorted({str(u) for _, _, un in sheets for u in un if u not in (None, "")})
@@ -382,15 +395,19 @@ def _xlsx_blocks(sheets, dates: set[str] = frozenset()) -> Iterator[Block]:
     record = 0
     for rows, mapping, _ in sheets:
         for start in range(0, len(rows), SLOW_BATCH_ROWS):
-            chunk = [r for r in rows[start:start + SLOW_BATCH_ROWS]
-                     if any(v not in (None, "") for v in r)]
+            chunk = [
+                r
+                for r in rows[start : start + SLOW_BATCH_ROWS]
+                if any(v not in (None, "") for v in r)
+            ]
             if not chunk:
                 continue
             cols = {}
             for name, pos in mapping.items():
                 text = _cell_date_text if name in dates else _cell_text
-                cols[name] = pa.array([text(r[pos]) if pos < len(r) else None for r in chunk],
-                                      pa.string())
+                cols[name] = pa.array(
+                    [text(r[pos]) if pos < len(r) else None for r in chunk], pa.string()
+                )
             yield Block(cols, len(chunk), record + 1)
             record += len(chunk)
 
@@ -427,7 +444,8 @@ def _jsonl_blocks(path: Path, contract: Contract, keys: dict[str, str]) -> Itera
             row = problem
             seen_object = True
             seen_required = seen_required or any(
-                row.get(c.name) is not None for c in contract.columns if c.required)
+                row.get(c.name) is not None for c in contract.columns if c.required
+            )
             for n in names:
                 values[n].append(row.get(n))
             numbers.append(line_no)
@@ -435,8 +453,10 @@ def _jsonl_blocks(path: Path, contract: Contract, keys: dict[str, str]) -> Itera
                 yield _json_block(values, numbers, rejects)
                 values, numbers, rejects = {n: [] for n in names}, [], []
     if not seen_object and first_problem is not None:
-        raise FileRejected(f"no line is a usable JSON object (line {first_problem.source_row}: "
-                           f"{first_problem.reason})")
+        raise FileRejected(
+            f"no line is a usable JSON object (line {first_problem.source_row}: "
+            f"{first_problem.reason})"
+        )
     if not seen_required and not rejects:
         missing = ", ".join(c.label() for c in contract.columns if c.required)
         raise FileRejected(f"no object has the required fields: {missing}")
@@ -468,8 +488,9 @@ def _json_line(line: str, keys: dict[str, str], nested: dict) -> dict | str:
 
 def _json_block(values: dict[str, list], numbers: list[int], rejects) -> Block:
     cols = {n: pa.array(v, pa.string()) for n, v in values.items()}
-    return Block(cols, len(numbers), numbers[0] if numbers else 0, rejects,
-                 pa.array(numbers, pa.int64()))
+    return Block(
+        cols, len(numbers), numbers[0] if numbers else 0, rejects, pa.array(numbers, pa.int64())
+    )
 
 
 def _scalar_text(value) -> str | None:

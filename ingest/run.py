@@ -16,9 +16,15 @@ class IngestError(RuntimeError):
     pass
 
 
-def ingest(conn: psycopg.Connection, landing_dir: Path, key: bytes, run_id: str | None,
-           feeds: list[str] | None = None, code_version: str | None = None,
-           on_result=None) -> list[LoadResult]:
+def ingest(
+    conn: psycopg.Connection,
+    landing_dir: Path,
+    key: bytes,
+    run_id: str | None,
+    feeds: list[str] | None = None,
+    code_version: str | None = None,
+    on_result=None,
+) -> list[LoadResult]:
     """Load all new files of the given feeds (default: every feed with a contract)."""
     hasher = Hasher(key)
     results: list[LoadResult] = []
@@ -31,8 +37,10 @@ def ingest(conn: psycopg.Connection, landing_dir: Path, key: bytes, run_id: str 
             try:
                 result = loader.load(file)
             except Exception as exc:
-                raise IngestError(f"ingest failed on {feed}/{file.name}: "
-                                  f"{type(exc).__name__}: {str(exc).splitlines()[0]}") from exc
+                raise IngestError(
+                    f"ingest failed on {feed}/{file.name}: "
+                    f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+                ) from exc
             results.append(result)
             if on_result:
                 on_result(result)

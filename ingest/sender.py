@@ -32,7 +32,7 @@ class BackgroundWriter(LibpqWriter):
             while (job := self._queue.get()) is not None:
                 data = job[0](job[1]) if isinstance(job, tuple) else job
                 LibpqWriter.write(self, data)
-        except BaseException as exc:  # noqa: BLE001 - handed to the loader's thread
+        except BaseException as exc:
             self._error = exc
             while self._queue.get() is not None:  # keep draining: write() must not block
                 pass

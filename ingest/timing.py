@@ -48,8 +48,10 @@ _FORMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # "Thường xuyên", "Liên tục", "Hằng năm", "Thường xuyên, liên tục"
         (rf"(?:{_ONGOING})(?:(?:, | và | )(?:{_ONGOING}))*", "ongoing"),
         # "Năm 2024 và các năm tiếp theo", "Từ năm 2024 trở đi"
-        (r"(?:từ )?(?:năm )?(?P<y>\d{4})(?: và (?:các|những) năm (?:tiếp theo|sau)| trở đi)",
-         "ongoing_from"),
+        (
+            r"(?:từ )?(?:năm )?(?P<y>\d{4})(?: và (?:các|những) năm (?:tiếp theo|sau)| trở đi)",
+            "ongoing_from",
+        ),
         # "Trong năm", "Năm nay": the plan year
         (r"trong năm(?: nay)?|năm nay", "year"),
         # "Năm 2022", "Trong năm 2023", "2022"
@@ -67,8 +69,11 @@ _FORMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # "6 tháng đầu năm", "Sáu tháng cuối năm 2024"
         (rf"(?:6|sáu) tháng (?P<h>đầu|cuối) năm{_Y}", "half"),
         # "Trước 15/12", "Trước ngày 15/12/2023", "Chậm nhất ngày 15 tháng 12 năm 2023"
-        (r"(?:trước|chậm nhất|hạn chót|hạn)(?: ngày)? (?P<d>\d{1,2})(?:[/.-]| tháng )"
-         r"(?P<m>\d{1,2})(?:(?:[/.-]| năm )(?P<y>\d{4}))?", "before"),
+        (
+            r"(?:trước|chậm nhất|hạn chót|hạn)(?: ngày)? (?P<d>\d{1,2})(?:[/.-]| tháng )"
+            r"(?P<m>\d{1,2})(?:(?:[/.-]| năm )(?P<y>\d{4}))?",
+            "before",
+        ),
     )
 )
 

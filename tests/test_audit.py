@@ -19,11 +19,13 @@ from tests import onestop_rows as rows
 @pytest.fixture
 def chiso(capsys):
     """The CLI, in-process (a subprocess per call would cost seconds of imports)."""
+
     def call(*args: str) -> SimpleNamespace:
         capsys.readouterr()
         code = cli.main(list(args))
         out = capsys.readouterr()
         return SimpleNamespace(returncode=code, stdout=out.out, stderr=out.err)
+
     return call
 
 
@@ -43,8 +45,10 @@ def history(server_url, tmp_path_factory):
     mp.setenv("CHISO_LANDING_DIR", str(base / "landing"))
     mp.setenv("CHISO_DOCS_DIR", str(base / "docs"))
     mp.setenv("CHISO_REPORTS_DIR", str(base / "reports"))
-    rows.write(base / "landing" / "onestop" / "onestop_2026-11-02.csv",
-               [rows.row("A-1"), rows.row("A-2", KenhThucHien="5")])
+    rows.write(
+        base / "landing" / "onestop" / "onestop_2026-11-02.csv",
+        [rows.row("A-1"), rows.row("A-2", KenhThucHien="5")],
+    )
     run = pipeline.Run("first", date(2026, 11, 3), quiet=True)
     pipeline.run_all(run)
     pipeline.publish_candidate(run)  # version 2, from the same checked candidate
@@ -55,11 +59,13 @@ def history(server_url, tmp_path_factory):
             " expectation_type, severity, success, unexpected_count, code_version, checked_at)"
             " values ('blocked-run', 'onestop_monthly', 'onestop_monthly', 'rate_within_0_1',"
             " 'expect_column_values_to_be_between', 'blocking', false, 3, 'abc',"
-            " now() + '1 s')")
+            " now() + '1 s')"
+        )
         conn.execute(
             "insert into audit.load_batches (run_id, feed, file_name, file_path, sha256,"
             " file_bytes, status, message, code_version) values ('evil', '=cmd', '@x.csv',"
-            " '/x', 'f', 1, 'failed', '-2+3', 'abc')")
+            " '/x', 'f', 1, 'failed', '-2+3', 'abc')"
+        )
         audit.write_checks_index(conn)  # what the next gate or publish does
         yield conn
     mp.undo()
@@ -94,10 +100,14 @@ def test_audit_csv_escapes_cells_a_spreadsheet_would_run(history, chiso):
     evil = next(r for r in table if r["run_id"] == "evil")
     assert evil["subject"] == "'=cmd/@x.csv" and evil["outcome"] == "failed: -2+3"
     assert not any(v.startswith(("=", "+", "-", "@")) for r in table for v in r.values())
-    publications = [(r["kind"], r["outcome"]) for r in table if r["kind"] in ("publish",
-                                                                             "rollback")]
-    assert publications == [("publish", "published"), ("publish", "published"),
-                            ("rollback", "rolled back")]
+    publications = [
+        (r["kind"], r["outcome"]) for r in table if r["kind"] in ("publish", "rollback")
+    ]
+    assert publications == [
+        ("publish", "published"),
+        ("publish", "published"),
+        ("rollback", "rolled back"),
+    ]
 
 
 def test_checks_index_lists_gate_runs_newest_first_with_their_data_docs(history):
@@ -110,7 +120,9 @@ def test_checks_index_lists_gate_runs_newest_first_with_their_data_docs(history)
     assert 'href="first/index.html"' in html
     runs = audit.gate_runs(history)
     assert [(r["run_id"], r["outcome"], r["failed_blocking"]) for r in runs] == [
-        ("blocked-run", "blocked", 1), ("first", "published v2", 0)]
+        ("blocked-run", "blocked", 1),
+        ("first", "published v2", 0),
+    ]
     assert runs[1]["passed"] > 20 and "onestop_monthly" in runs[1]["suites"]
 
 

@@ -32,8 +32,12 @@ def published(warehouse_url, landing):
 def test_every_documented_query_returns_rows_for_the_bi_role(published):
     sections = _sections()
     with psycopg.connect(warehouse.bi_url(published), autocommit=True) as bi:
-        views = {f"marts.{r[0]}" for r in bi.execute(
-            "select table_name from information_schema.views where table_schema = 'marts'")}
+        views = {
+            f"marts.{r[0]}"
+            for r in bi.execute(
+                "select table_name from information_schema.views where table_schema = 'marts'"
+            )
+        }
         assert {m for m, _ in sections} == views  # every mart documented, nothing stale
         empty = [m for m, sql in sections if not bi.execute(sql).fetchall()]
     assert empty == []
@@ -47,5 +51,6 @@ def test_marts_and_their_columns_carry_comments(published):
             " left join pg_attribute a on a.attrelid = c.oid and a.attnum > 0"
             "  and not a.attisdropped and col_description(c.oid, a.attnum) is null"
             " where c.relkind = 'v' and (obj_description(c.oid, 'pg_class') is null"
-            "  or a.attname is not null) order by 1").fetchall()
+            "  or a.attname is not null) order by 1"
+        ).fetchall()
     assert missing == []

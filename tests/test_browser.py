@@ -21,9 +21,17 @@ from chiso import config
 from tests.test_report import sample_env
 
 CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--hide-scrollbars"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+]
 
 
 @pytest.fixture(scope="session")
@@ -35,8 +43,10 @@ def chromium() -> Path:
             for step in steps:
                 done = subprocess.run(step, capture_output=True, text=True, env=env, timeout=900)
                 if done.returncode != 0:
-                    pytest.skip(f"chromium is not installed and `{' '.join(step)}` failed: "
-                                + (done.stderr.strip().splitlines() or ["no output"])[-1])
+                    pytest.skip(
+                        f"chromium is not installed and `{' '.join(step)}` failed: "
+                        + (done.stderr.strip().splitlines() or ["no output"])[-1]
+                    )
         except (OSError, subprocess.TimeoutExpired) as exc:
             pytest.skip(f"chromium is not installed and apt-get could not run: {exc}")
     if not CHROMIUM.exists():
@@ -47,15 +57,22 @@ def chromium() -> Path:
 @pytest.fixture(scope="module")
 def pages(server_url, tmp_path_factory):
     env = sample_env(server_url, tmp_path_factory.mktemp("report"))
-    return {"report": Path(env["CHISO_REPORTS_DIR"]) / "2026-11-01.html",
-            "checks": Path(env["CHISO_DOCS_DIR"]) / "checks" / "index.html"}
+    return {
+        "report": Path(env["CHISO_REPORTS_DIR"]) / "2026-11-01.html",
+        "checks": Path(env["CHISO_DOCS_DIR"]) / "checks" / "index.html",
+    }
 
 
 def _browse(chromium: Path, tmp: Path, *args: str) -> subprocess.CompletedProcess:
     profile = tmp / "profile"
     profile.mkdir(exist_ok=True)
-    done = subprocess.run([str(chromium), *FLAGS, f"--user-data-dir={profile}", *args],
-                          capture_output=True, text=True, timeout=120, cwd=tmp)
+    done = subprocess.run(
+        [str(chromium), *FLAGS, f"--user-data-dir={profile}", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return done
 
@@ -66,8 +83,8 @@ def _pixels(png: bytes, rows: int = 400) -> set[bytes]:
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     pos, idat, header = 8, b"", None
     while pos < len(png):
-        length, kind = struct.unpack(">I4s", png[pos:pos + 8])
-        body = png[pos + 8:pos + 8 + length]
+        length, kind = struct.unpack(">I4s", png[pos : pos + 8])
+        body = png[pos + 8 : pos + 8 + length]
         if kind == b"IHDR":
             header = struct.unpack(">IIBBBBB", body)
         elif kind == b"IDAT":
@@ -81,7 +98,7 @@ def _pixels(png: bytes, rows: int = 400) -> set[bytes]:
     prev, seen = bytearray(stride), set()
     for y in range(min(rows, height)):
         start = y * (stride + 1)
-        kind, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])
+        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
         for i in range(stride):
             a = line[i - bpp] if i >= bpp else 0
             b, c = prev[i], prev[i - bpp] if i >= bpp else 0
@@ -95,7 +112,7 @@ def _pixels(png: bytes, rows: int = 400) -> set[bytes]:
                 p = a + b - c
                 pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
                 line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        seen.update(bytes(line[x:x + bpp]) for x in range(0, stride, bpp))
+        seen.update(bytes(line[x : x + bpp]) for x in range(0, stride, bpp))
         prev = line
     return seen
 

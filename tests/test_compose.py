@@ -10,8 +10,16 @@ from chiso import config
 def test_compose_has_the_production_services_with_health_checks():
     compose = yaml.safe_load((config.REPO_ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    for name in ("warehouse", "airflow-db", "airflow-apiserver", "airflow-scheduler",
-                 "airflow-dag-processor", "airflow-triggerer", "metabase", "metabase-db"):
+    for name in (
+        "warehouse",
+        "airflow-db",
+        "airflow-apiserver",
+        "airflow-scheduler",
+        "airflow-dag-processor",
+        "airflow-triggerer",
+        "metabase",
+        "metabase-db",
+    ):
         assert "healthcheck" in services[name], name
     # Metabase keeps its state in PostgreSQL, not H2, and reads the marts as chiso_bi.
     assert services["metabase"]["environment"]["MB_DB_TYPE"] == "postgres"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -13,10 +14,23 @@ from chiso.samples import onestop
 from ingest.pii import load_key
 from ingest.run import ingest
 
-COMMON = ("dossier_code", "procedure_code", "agency_code", "channel", "status_code",
-          "received_at", "due_at", "processed_at", "returned_at", "supplement_count",
-          "new_due_at", "applicant_name_hash", "applicant_id_number_hash", "paid_online",
-          "is_digitised")
+COMMON = (
+    "dossier_code",
+    "procedure_code",
+    "agency_code",
+    "channel",
+    "status_code",
+    "received_at",
+    "due_at",
+    "processed_at",
+    "returned_at",
+    "supplement_count",
+    "new_due_at",
+    "applicant_name_hash",
+    "applicant_id_number_hash",
+    "paid_online",
+    "is_digitised",
+)
 
 
 def _ingest(conn, landing: Path):
@@ -34,24 +48,39 @@ def test_csv_xlsx_and_jsonl_of_the_same_day_load_the_same_rows(conn, landing, tm
     results = {r.file_name.split("_")[0]: r for r in _ingest(conn, landing)}
 
     assert {k: (r.status, r.rows_rejected) for k, r in results.items()} == {
-        "csv": ("loaded", 0), "xlsx": ("loaded", 0), "jsonl": ("loaded", 0)}
+        "csv": ("loaded", 0),
+        "xlsx": ("loaded", 0),
+        "jsonl": ("loaded", 0),
+    }
     cols = ", ".join(COMMON)
-    per_batch = [set(conn.execute(f"select {cols} from raw.onestop where _batch_id = %s",
-                                  (r.batch_id,)).fetchall()) for r in results.values()]
+    per_batch = [
+        set(
+            conn.execute(
+                f"select {cols} from raw.onestop where _batch_id = %s", (r.batch_id,)
+            ).fetchall()
+        )
+        for r in results.values()
+    ]
     assert len(per_batch[0]) == results["csv"].rows_loaded > 50
     assert per_batch[0] == per_batch[1] == per_batch[2]
     # The JSON Lines nested lists were summarised: documents counted, digitised ones too.
-    docs = conn.execute("select count(*) filter (where document_count > 0),"
-                        " count(*) filter (where documents_digitised > 0) from raw.onestop"
-                        " where _batch_id = %s", (results["jsonl"].batch_id,)).fetchone()
+    docs = conn.execute(
+        "select count(*) filter (where document_count > 0),"
+        " count(*) filter (where documents_digitised > 0) from raw.onestop"
+        " where _batch_id = %s",
+        (results["jsonl"].batch_id,),
+    ).fetchone()
     assert docs[0] == results["jsonl"].rows_loaded and docs[1] > 0
 
 
 def test_an_older_export_arriving_late_does_not_roll_dossiers_back(conn, landing, tmp_path):
     onestop.generate(tmp_path, date(2026, 11, 2), 4, seed=9, dossiers_per_day=40)
     files = sorted((tmp_path / "onestop").glob("*.csv"))
-    newest = {r["MaHoSo"]: r["TrangThaiHoSo"] for f in files
-              for r in csv.DictReader(open(f, encoding="utf-8"))}
+    newest = {
+        r["MaHoSo"]: r["TrangThaiHoSo"]
+        for f in files
+        for r in csv.DictReader(io.StringIO(f.read_text(encoding="utf-8")))
+    }
     (landing / "onestop").mkdir(parents=True, exist_ok=True)
     # Night 1: the newest export first; night 2: the two older ones arrive late.
     files[-1].rename(landing / "onestop" / files[-1].name)
@@ -61,19 +90,27 @@ def test_an_older_export_arriving_late_does_not_roll_dossiers_back(conn, landing
         f.rename(landing / "onestop" / f.name)
     pipeline.run_all(pipeline.Run("night-2", date(2026, 11, 6), quiet=True))
 
-    got = dict(conn.execute("select dossier_code, status_code::text from marts.dossiers"
-                            ).fetchall())
+    got = dict(
+        conn.execute("select dossier_code, status_code::text from marts.dossiers").fetchall()
+    )
     assert got == newest
-    history = conn.execute("select count(*), count(distinct dossier_code)"
-                           " from intermediate.int_dossier_states").fetchone()
+    history = conn.execute(
+        "select count(*), count(distinct dossier_code) from intermediate.int_dossier_states"
+    ).fetchone()
     assert history[0] > history[1]  # every observed state kept, each dossier counted once
 
 
 def test_no_personal_data_anywhere_in_the_warehouse_or_logs(conn, landing, warehouse_url):
-    paths = onestop.generate(landing, date(2026, 11, 2), 3, seed=11, dossiers_per_day=30,
-                             formats=("csv", "jsonl", "xlsx"))
+    paths = onestop.generate(
+        landing,
+        date(2026, 11, 2),
+        3,
+        seed=11,
+        dossiers_per_day=30,
+        formats=("csv", "jsonl", "xlsx"),
+    )
     csv_path = next(p for p in paths if p.suffix == ".csv")
-    people = list(csv.DictReader(open(csv_path, encoding="utf-8")))
+    people = list(csv.DictReader(io.StringIO(csv_path.read_text(encoding="utf-8"))))
     # A row that will be rejected still carries personal data: it must be hashed there too.
     bad = dict(people[0], MaHoSo="REJECT-ME", KenhThucHien="9")
     with open(csv_path, "a", encoding="utf-8", newline="") as fh:
@@ -81,8 +118,9 @@ def test_no_personal_data_anywhere_in_the_warehouse_or_logs(conn, landing, wareh
     pipeline.run_all(pipeline.Run("pii", date(2026, 11, 6), quiet=True))
     assert conn.execute("select count(*) from audit.rejected_rows").fetchone()[0] == 1
 
-    dump = subprocess.run([str(_bin_dir() / "pg_dump"), warehouse_url], capture_output=True,
-                          text=True, check=True).stdout
+    dump = subprocess.run(
+        [str(_bin_dir() / "pg_dump"), warehouse_url], capture_output=True, text=True, check=True
+    ).stdout
     logs = "".join(p.read_text(errors="replace") for p in config.load().home.rglob("*.log"))
     clear = {r[k] for r in people for k in ("ChuHoSo", "SoGiayToChuHoSo", "SoDienThoai", "DiaChi")}
     assert len(clear) > 50
@@ -104,8 +142,9 @@ def test_xlsx_with_title_block_and_several_sheets_loads_every_sheet(conn, landin
         sheet.append(rows.HEADER)
         for n in range(3):
             rec = rows.row(f"S{i}-{n}")
-            sheet.append([int(v) if v.isdigit() and len(v) < 3 else v for v in
-                          (rec[h] for h in rows.HEADER)])
+            sheet.append(
+                [int(v) if v.isdigit() and len(v) < 3 else v for v in (rec[h] for h in rows.HEADER)]
+            )
     (landing / "onestop").mkdir(parents=True, exist_ok=True)
     book.save(landing / "onestop" / "bao_cao_2026-11-05.xlsx")
 
@@ -113,5 +152,11 @@ def test_xlsx_with_title_block_and_several_sheets_loads_every_sheet(conn, landin
 
     assert (result.status, result.rows_read, result.rows_loaded) == ("loaded", 6, 6)
     assert sorted(r[0] for r in conn.execute("select dossier_code from raw.onestop")) == [
-        "S0-0", "S0-1", "S0-2", "S1-0", "S1-1", "S1-2"]
+        "S0-0",
+        "S0-1",
+        "S0-2",
+        "S1-0",
+        "S1-1",
+        "S1-2",
+    ]
     assert conn.execute("select distinct channel from raw.onestop").fetchall() == [(2,)]

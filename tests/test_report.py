@@ -28,15 +28,19 @@ def sample_env(server_url: str, base: Path) -> dict[str, str]:
         with psycopg.connect(server_url, autocommit=True) as c:
             c.execute(f'drop database if exists "{name}"')
             c.execute(f'create database "{name}"')
-        env = {"CHISO_WAREHOUSE_URL": _with_db(server_url, name),
-               "CHISO_LANDING_DIR": str(base / "landing"),
-               "CHISO_DOCS_DIR": str(base / "docs"), "CHISO_REPORTS_DIR": str(base / "reports")}
+        env = {
+            "CHISO_WAREHOUSE_URL": _with_db(server_url, name),
+            "CHISO_LANDING_DIR": str(base / "landing"),
+            "CHISO_DOCS_DIR": str(base / "docs"),
+            "CHISO_REPORTS_DIR": str(base / "reports"),
+        }
         mp = pytest.MonkeyPatch()
         try:
             for k, v in env.items():
                 mp.setenv(k, v)
-            generate_all(Path(env["CHISO_LANDING_DIR"]), date(2026, 10, 1), 31, seed=2,
-                         dossiers_per_day=40)
+            generate_all(
+                Path(env["CHISO_LANDING_DIR"]), date(2026, 10, 1), 31, seed=2, dossiers_per_day=40
+            )
             lines: list[str] = []
             run = pipeline.Run("report-sample", RUN_DATE, progress=lines.append)
             result = pipeline.run_all(run)
@@ -60,11 +64,16 @@ def sample(server_url, tmp_path_factory):
 
 def test_run_prints_a_progress_line_per_step_with_counts_and_rates(sample):
     text = sample["progress"]
-    assert re.search(r"^ingest onestop/onestop_2026-10-0\d\.csv: \d+ loaded, 0 rejected of \d+ "
-                     r"rows in \d+\.\d s = [\d,]+ rows/s$", text, re.M), text
+    assert re.search(
+        r"^ingest onestop/onestop_2026-10-0\d\.csv: \d+ loaded, 0 rejected of \d+ "
+        r"rows in \d+\.\d s = [\d,]+ rows/s$",
+        text,
+        re.M,
+    ), text
     assert re.search(r"^build: \d+ models, \d+ tests(, \d+ seeds)? in \d+\.\d s", text, re.M)
-    assert re.search(r"^gate: \d+ checks in \d+\.\d s = [\d,]+ checks/s: \d+ passed, 0 blocking",
-                     text, re.M)
+    assert re.search(
+        r"^gate: \d+ checks in \d+\.\d s = [\d,]+ checks/s: \d+ passed, 0 blocking", text, re.M
+    )
     assert re.search(r"^publish: version 1 \(marts_v000001\), 12 marts", text, re.M)
 
 
@@ -77,10 +86,15 @@ def test_report_is_one_self_contained_bilingual_file_with_charts(sample):
         assert external not in html, external
     # The only address is the SVG namespace, an identifier that is never fetched.
     assert set(re.findall(r"https?://[^\"' <]+", html)) == {"http://www.w3.org/2000/svg"}
-    for label in ("Dữ liệu đã nạp và bị loại / Loaded and rejected, per feed",
-                  "Kiểm tra chất lượng / Quality checks", "Quảng Trị (45)",
-                  "Service index by unit, 10/2026", "Overdue tasks by lead unit",
-                  "Targets: actual against target", "Rank over the years"):
+    for label in (
+        "Dữ liệu đã nạp và bị loại / Loaded and rejected, per feed",
+        "Kiểm tra chất lượng / Quality checks",
+        "Quảng Trị (45)",
+        "Service index by unit, 10/2026",
+        "Overdue tasks by lead unit",
+        "Targets: actual against target",
+        "Rank over the years",
+    ):
         assert label in html, label
     assert "Chưa có dữ liệu" not in html  # the sample has data for every chart
     assert html.count("<svg") >= 6 and html.count('class="bar"') > 20
@@ -91,8 +105,7 @@ def test_report_command_rewrites_it_and_says_where(sample, capsys):
     path = Path(sample["CHISO_REPORTS_DIR"]) / "2026-11-01.html"
     path.unlink()
     assert cli.main(["report", "--date", "2026-11-01"]) == 0
-    assert capsys.readouterr().out.strip() == (
-        f"report for 2026-11-01 (run report-sample): {path}")
+    assert capsys.readouterr().out.strip() == (f"report for 2026-11-01 (run report-sample): {path}")
     assert path.exists()
     assert cli.main(["report", "--date", "2020-01-01"]) == 1
     assert "no run for run date 2020-01-01" in capsys.readouterr().err
@@ -109,17 +122,24 @@ def test_every_mart_and_column_is_described_in_the_dbt_docs(sample):
     site = Path(sample["CHISO_DOCS_DIR"]) / "dbt"
     manifest = json.loads((site / "manifest.json").read_text())
     catalog = json.loads((site / "catalog.json").read_text())
-    marts = {uid: n for uid, n in manifest["nodes"].items()
-             if n["resource_type"] == "model" and "marts" in n["fqn"]}
+    marts = {
+        uid: n
+        for uid, n in manifest["nodes"].items()
+        if n["resource_type"] == "model" and "marts" in n["fqn"]
+    }
     assert len(marts) >= 12
     undescribed = []
     for uid, node in sorted(marts.items()):
         if not (node.get("description") or "").strip():
             undescribed.append(node["name"])
-        described = {c.lower() for c, d in node["columns"].items()
-                     if (d.get("description") or "").strip()}
-        undescribed += [f"{node['name']}.{c}" for c in catalog["nodes"][uid]["columns"]
-                        if c.lower() not in described]
+        described = {
+            c.lower() for c, d in node["columns"].items() if (d.get("description") or "").strip()
+        }
+        undescribed += [
+            f"{node['name']}.{c}"
+            for c in catalog["nodes"][uid]["columns"]
+            if c.lower() not in described
+        ]
     assert undescribed == [], f"marts/columns without a description: {undescribed}"
 
 

@@ -13,8 +13,9 @@ from pathlib import Path
 FEEDS = ("onestop", "tasks", "indices")
 
 
-def generate_all(out_dir: Path, start: date, days: int, seed: int = 1,
-                 **options) -> dict[str, list[Path]]:
+def generate_all(
+    out_dir: Path, start: date, days: int, seed: int = 1, **options
+) -> dict[str, list[Path]]:
     """Every feed's sample; ``options`` go to the feeds whose ``generate`` accepts them."""
     import inspect
 

@@ -147,8 +147,20 @@ _PROCEDURE_WEIGHT = {
 }
 # how much more (or less) often a field is late than average (renormalised to mean 1)
 _LATE_FACTOR = {
-    "DD": 2.2, "XD": 1.6, "MT": 1.8, "DT": 2.0, "KCB": 1.5, "DUOC": 1.5, "BTXH": 1.3,
-    "HT": 0.3, "CT": 0.2, "DKKD": 0.5, "HKD": 0.6, "XNC": 0.4, "DKX": 0.5, "DB": 0.6,
+    "DD": 2.2,
+    "XD": 1.6,
+    "MT": 1.8,
+    "DT": 2.0,
+    "KCB": 1.5,
+    "DUOC": 1.5,
+    "BTXH": 1.3,
+    "HT": 0.3,
+    "CT": 0.2,
+    "DKKD": 0.5,
+    "HKD": 0.6,
+    "XNC": 0.4,
+    "DKX": 0.5,
+    "DB": 0.6,
 }
 _ONLINE_LEVEL_FACTOR = {"full": 1.0, "partial": 0.6, "none": 0.0}
 
@@ -156,109 +168,405 @@ _ONLINE_LEVEL_FACTOR = {"full": 1.0, "partial": 0.6, "none": 0.0}
 # People and places
 
 _FAMILY = (
-    ("Nguyễn", 38.0), ("Trần", 11.0), ("Lê", 9.5), ("Phạm", 7.0), ("Hoàng", 5.0),
-    ("Huỳnh", 2.0), ("Phan", 4.5), ("Vũ", 3.0), ("Võ", 4.0), ("Đặng", 2.1), ("Bùi", 2.0),
-    ("Đỗ", 1.4), ("Hồ", 2.0), ("Ngô", 1.3), ("Dương", 1.0), ("Lý", 0.5),
+    ("Nguyễn", 38.0),
+    ("Trần", 11.0),
+    ("Lê", 9.5),
+    ("Phạm", 7.0),
+    ("Hoàng", 5.0),
+    ("Huỳnh", 2.0),
+    ("Phan", 4.5),
+    ("Vũ", 3.0),
+    ("Võ", 4.0),
+    ("Đặng", 2.1),
+    ("Bùi", 2.0),
+    ("Đỗ", 1.4),
+    ("Hồ", 2.0),
+    ("Ngô", 1.3),
+    ("Dương", 1.0),
+    ("Lý", 0.5),
 )
-_MIDDLE_M = ("Văn", "Văn", "Văn", "Hữu", "Đức", "Minh", "Thanh", "Quốc", "Công", "Xuân", "Đình",
-             "Ngọc", "Anh", "Quang")
-_MIDDLE_F = ("Thị", "Thị", "Thị", "Ngọc", "Thanh", "Minh", "Thu", "Kim", "Phương", "Hồng",
-             "Diệu", "Bảo")
-_GIVEN_M = ("An", "Bình", "Cường", "Dũng", "Đạt", "Hải", "Hiếu", "Hoàng", "Hùng", "Huy",
-            "Khánh", "Long", "Nam", "Nhân", "Phong", "Phúc", "Quang", "Sơn", "Tài", "Thắng",
-            "Thành", "Trung", "Tuấn", "Việt", "Vinh", "Lộc", "Toàn", "Kiên", "Duy", "Khoa")
-_GIVEN_F = ("Anh", "Châu", "Dung", "Giang", "Hà", "Hạnh", "Hằng", "Hoa", "Hương", "Lan",
-            "Linh", "Mai", "My", "Nga", "Ngân", "Nhung", "Oanh", "Phương", "Quỳnh", "Thảo",
-            "Trang", "Tuyết", "Vân", "Yến", "Thủy", "Hiền", "Loan", "Nhi", "Uyên", "Xuân")
+_MIDDLE_M = (
+    "Văn",
+    "Văn",
+    "Văn",
+    "Hữu",
+    "Đức",
+    "Minh",
+    "Thanh",
+    "Quốc",
+    "Công",
+    "Xuân",
+    "Đình",
+    "Ngọc",
+    "Anh",
+    "Quang",
+)
+_MIDDLE_F = (
+    "Thị",
+    "Thị",
+    "Thị",
+    "Ngọc",
+    "Thanh",
+    "Minh",
+    "Thu",
+    "Kim",
+    "Phương",
+    "Hồng",
+    "Diệu",
+    "Bảo",
+)
+_GIVEN_M = (
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Đạt",
+    "Hải",
+    "Hiếu",
+    "Hoàng",
+    "Hùng",
+    "Huy",
+    "Khánh",
+    "Long",
+    "Nam",
+    "Nhân",
+    "Phong",
+    "Phúc",
+    "Quang",
+    "Sơn",
+    "Tài",
+    "Thắng",
+    "Thành",
+    "Trung",
+    "Tuấn",
+    "Việt",
+    "Vinh",
+    "Lộc",
+    "Toàn",
+    "Kiên",
+    "Duy",
+    "Khoa",
+)
+_GIVEN_F = (
+    "Anh",
+    "Châu",
+    "Dung",
+    "Giang",
+    "Hà",
+    "Hạnh",
+    "Hằng",
+    "Hoa",
+    "Hương",
+    "Lan",
+    "Linh",
+    "Mai",
+    "My",
+    "Nga",
+    "Ngân",
+    "Nhung",
+    "Oanh",
+    "Phương",
+    "Quỳnh",
+    "Thảo",
+    "Trang",
+    "Tuyết",
+    "Vân",
+    "Yến",
+    "Thủy",
+    "Hiền",
+    "Loan",
+    "Nhi",
+    "Uyên",
+    "Xuân",
+)
 _ID_PROVINCES = ("044", "046", "040", "042", "001", "079", "048", "038")  # besides 045
-_PHONE_PREFIXES = ("032", "033", "034", "035", "036", "037", "038", "039", "052", "056", "058",
-                   "059", "070", "076", "077", "078", "079", "081", "082", "083", "084", "085",
-                   "086", "088", "089", "090", "091", "093", "094", "096", "097", "098", "099")
-_DH_WARDS = ("phường 1", "phường 2", "phường 3", "phường 4", "phường 5", "phường Đông Giang",
-             "phường Đông Lễ", "phường Đông Lương", "phường Đông Thanh")
-_DH_STREETS = ("Lê Duẩn", "Hùng Vương", "Trần Hưng Đạo", "Lê Lợi", "Nguyễn Huệ",
-               "Lý Thường Kiệt", "Hàm Nghi", "Trần Phú", "Điện Biên Phủ", "Lê Thánh Tông",
-               "Nguyễn Du", "Phan Bội Châu", "Tôn Thất Thuyết", "Quốc lộ 9", "Nguyễn Trãi",
-               "Lê Quý Đôn", "Ngô Quyền", "Bà Triệu", "Kim Đồng", "Trần Bình Trọng")
-_HL_COMMUNES = ("xã Hải An", "xã Hải Ba", "xã Hải Chánh", "xã Hải Dương", "xã Hải Định",
-                "xã Hải Hưng", "xã Hải Khê", "xã Hải Lâm", "xã Hải Phong", "xã Hải Phú",
-                "xã Hải Quy", "xã Hải Quế", "xã Hải Sơn", "xã Hải Thượng", "xã Hải Trường")
-_VILLAGES = ("Câu Nhi", "Mỹ Chánh", "Trường Sanh", "Xuân Lộc", "Thượng Xá", "Văn Quỹ",
-             "Lương Điền", "Phước Điền", "Hội Kỳ", "Đại An Khê", "Tân Điền", "Phú Kinh",
-             "An Thơ", "Mai Đàn", "Thuận Đức", "Lam Thủy")
+_PHONE_PREFIXES = (
+    "032",
+    "033",
+    "034",
+    "035",
+    "036",
+    "037",
+    "038",
+    "039",
+    "052",
+    "056",
+    "058",
+    "059",
+    "070",
+    "076",
+    "077",
+    "078",
+    "079",
+    "081",
+    "082",
+    "083",
+    "084",
+    "085",
+    "086",
+    "088",
+    "089",
+    "090",
+    "091",
+    "093",
+    "094",
+    "096",
+    "097",
+    "098",
+    "099",
+)
+_DH_WARDS = (
+    "phường 1",
+    "phường 2",
+    "phường 3",
+    "phường 4",
+    "phường 5",
+    "phường Đông Giang",
+    "phường Đông Lễ",
+    "phường Đông Lương",
+    "phường Đông Thanh",
+)
+_DH_STREETS = (
+    "Lê Duẩn",
+    "Hùng Vương",
+    "Trần Hưng Đạo",
+    "Lê Lợi",
+    "Nguyễn Huệ",
+    "Lý Thường Kiệt",
+    "Hàm Nghi",
+    "Trần Phú",
+    "Điện Biên Phủ",
+    "Lê Thánh Tông",
+    "Nguyễn Du",
+    "Phan Bội Châu",
+    "Tôn Thất Thuyết",
+    "Quốc lộ 9",
+    "Nguyễn Trãi",
+    "Lê Quý Đôn",
+    "Ngô Quyền",
+    "Bà Triệu",
+    "Kim Đồng",
+    "Trần Bình Trọng",
+)
+_HL_COMMUNES = (
+    "xã Hải An",
+    "xã Hải Ba",
+    "xã Hải Chánh",
+    "xã Hải Dương",
+    "xã Hải Định",
+    "xã Hải Hưng",
+    "xã Hải Khê",
+    "xã Hải Lâm",
+    "xã Hải Phong",
+    "xã Hải Phú",
+    "xã Hải Quy",
+    "xã Hải Quế",
+    "xã Hải Sơn",
+    "xã Hải Thượng",
+    "xã Hải Trường",
+)
+_VILLAGES = (
+    "Câu Nhi",
+    "Mỹ Chánh",
+    "Trường Sanh",
+    "Xuân Lộc",
+    "Thượng Xá",
+    "Văn Quỹ",
+    "Lương Điền",
+    "Phước Điền",
+    "Hội Kỳ",
+    "Đại An Khê",
+    "Tân Điền",
+    "Phú Kinh",
+    "An Thơ",
+    "Mai Đàn",
+    "Thuận Đức",
+    "Lam Thủy",
+)
 _OTHER_AREAS = (
-    ("thị trấn Ái Tử", "Triệu Phong"), ("xã Triệu Ái", "Triệu Phong"),
-    ("xã Triệu Thành", "Triệu Phong"), ("thị trấn Gio Linh", "Gio Linh"),
-    ("thị trấn Cửa Việt", "Gio Linh"), ("xã Gio Mỹ", "Gio Linh"),
-    ("thị trấn Hồ Xá", "Vĩnh Linh"), ("xã Vĩnh Thủy", "Vĩnh Linh"),
-    ("thị trấn Cam Lộ", "Cam Lộ"), ("xã Cam Thủy", "Cam Lộ"),
-    ("phường 1", "thị xã Quảng Trị"), ("phường 2", "thị xã Quảng Trị"),
-    ("thị trấn Khe Sanh", "Hướng Hóa"), ("thị trấn Lao Bảo", "Hướng Hóa"),
+    ("thị trấn Ái Tử", "Triệu Phong"),
+    ("xã Triệu Ái", "Triệu Phong"),
+    ("xã Triệu Thành", "Triệu Phong"),
+    ("thị trấn Gio Linh", "Gio Linh"),
+    ("thị trấn Cửa Việt", "Gio Linh"),
+    ("xã Gio Mỹ", "Gio Linh"),
+    ("thị trấn Hồ Xá", "Vĩnh Linh"),
+    ("xã Vĩnh Thủy", "Vĩnh Linh"),
+    ("thị trấn Cam Lộ", "Cam Lộ"),
+    ("xã Cam Thủy", "Cam Lộ"),
+    ("phường 1", "thị xã Quảng Trị"),
+    ("phường 2", "thị xã Quảng Trị"),
+    ("thị trấn Khe Sanh", "Hướng Hóa"),
+    ("thị trấn Lao Bảo", "Hướng Hóa"),
     ("thị trấn Krông Klang", "Đakrông"),
 )
 
 # submitted documents: (keyword in the procedure name, documents); first match wins, then the
 # field's list, then the generic one. The first two documents are always submitted.
 _DOCS_BY_KEYWORD = (
-    ("trích lục", ("Tờ khai cấp bản sao trích lục hộ tịch", "Giấy tờ tùy thân của người yêu cầu",
-                   "Văn bản ủy quyền (nếu có)")),
-    ("khai sinh", ("Tờ khai đăng ký khai sinh", "Giấy chứng sinh",
-                   "Giấy tờ tùy thân của người đi đăng ký", "Văn bản ủy quyền (nếu có)")),
-    ("kết hôn", ("Tờ khai đăng ký kết hôn", "Giấy tờ tùy thân của hai bên nam, nữ",
-                 "Giấy xác nhận tình trạng hôn nhân")),
-    ("khai tử", ("Tờ khai đăng ký khai tử", "Giấy báo tử hoặc giấy tờ thay Giấy báo tử",
-                 "Giấy tờ tùy thân của người đi đăng ký")),
-    ("tình trạng hôn nhân", ("Tờ khai cấp Giấy xác nhận tình trạng hôn nhân",
-                             "Giấy tờ tùy thân của người yêu cầu",
-                             "Giấy tờ chứng minh việc ly hôn (nếu có)")),
-    ("chữ ký", ("Giấy tờ, văn bản cần chứng thực chữ ký",
-                "Giấy tờ tùy thân của người yêu cầu chứng thực")),
-    ("hợp đồng", ("Dự thảo hợp đồng, giao dịch", "Giấy tờ tùy thân của các bên",
-                  "Bản sao Giấy chứng nhận quyền sử dụng đất",
-                  "Giấy tờ chứng minh quyền sở hữu tài sản")),
-    ("hộ chiếu", ("Tờ khai đề nghị cấp hộ chiếu phổ thông", "Ảnh chân dung 4x6",
-                  "Hộ chiếu phổ thông cấp lần gần nhất (nếu có)")),
-    ("thất nghiệp", ("Đề nghị hưởng trợ cấp thất nghiệp",
-                     "Bản sao quyết định thôi việc hoặc chấm dứt hợp đồng lao động",
-                     "Sổ bảo hiểm xã hội")),
+    (
+        "trích lục",
+        (
+            "Tờ khai cấp bản sao trích lục hộ tịch",
+            "Giấy tờ tùy thân của người yêu cầu",
+            "Văn bản ủy quyền (nếu có)",
+        ),
+    ),
+    (
+        "khai sinh",
+        (
+            "Tờ khai đăng ký khai sinh",
+            "Giấy chứng sinh",
+            "Giấy tờ tùy thân của người đi đăng ký",
+            "Văn bản ủy quyền (nếu có)",
+        ),
+    ),
+    (
+        "kết hôn",
+        (
+            "Tờ khai đăng ký kết hôn",
+            "Giấy tờ tùy thân của hai bên nam, nữ",
+            "Giấy xác nhận tình trạng hôn nhân",
+        ),
+    ),
+    (
+        "khai tử",
+        (
+            "Tờ khai đăng ký khai tử",
+            "Giấy báo tử hoặc giấy tờ thay Giấy báo tử",
+            "Giấy tờ tùy thân của người đi đăng ký",
+        ),
+    ),
+    (
+        "tình trạng hôn nhân",
+        (
+            "Tờ khai cấp Giấy xác nhận tình trạng hôn nhân",
+            "Giấy tờ tùy thân của người yêu cầu",
+            "Giấy tờ chứng minh việc ly hôn (nếu có)",
+        ),
+    ),
+    (
+        "chữ ký",
+        ("Giấy tờ, văn bản cần chứng thực chữ ký", "Giấy tờ tùy thân của người yêu cầu chứng thực"),
+    ),
+    (
+        "hợp đồng",
+        (
+            "Dự thảo hợp đồng, giao dịch",
+            "Giấy tờ tùy thân của các bên",
+            "Bản sao Giấy chứng nhận quyền sử dụng đất",
+            "Giấy tờ chứng minh quyền sở hữu tài sản",
+        ),
+    ),
+    (
+        "hộ chiếu",
+        (
+            "Tờ khai đề nghị cấp hộ chiếu phổ thông",
+            "Ảnh chân dung 4x6",
+            "Hộ chiếu phổ thông cấp lần gần nhất (nếu có)",
+        ),
+    ),
+    (
+        "thất nghiệp",
+        (
+            "Đề nghị hưởng trợ cấp thất nghiệp",
+            "Bản sao quyết định thôi việc hoặc chấm dứt hợp đồng lao động",
+            "Sổ bảo hiểm xã hội",
+        ),
+    ),
 )
 _DOCS_BY_FIELD = {
-    "DKKD": ("Giấy đề nghị đăng ký doanh nghiệp", "Điều lệ công ty",
-             "Bản sao giấy tờ pháp lý của cá nhân đối với chủ sở hữu",
-             "Văn bản ủy quyền cho người đi nộp hồ sơ (nếu có)"),
-    "DT": ("Văn bản đề nghị thực hiện dự án đầu tư", "Đề xuất dự án đầu tư",
-           "Bản sao báo cáo tài chính 02 năm gần nhất của nhà đầu tư",
-           "Tài liệu về quyền sử dụng địa điểm thực hiện dự án"),
-    "LLTP": ("Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp", "Bản chụp giấy tờ tùy thân",
-             "Văn bản ủy quyền (nếu có)"),
-    "CC": ("Đơn đề nghị đăng ký hành nghề", "Quyết định bổ nhiệm công chứng viên",
-           "Ảnh chân dung 2x3"),
-    "DD": ("Đơn đăng ký biến động đất đai, tài sản gắn liền với đất",
-           "Bản gốc Giấy chứng nhận đã cấp",
-           "Hợp đồng, văn bản về chuyển quyền đã công chứng, chứng thực",
-           "Tờ khai lệ phí trước bạ", "Tờ khai thuế thu nhập cá nhân"),
-    "MT": ("Văn bản đề nghị cấp giấy phép môi trường", "Báo cáo đề xuất cấp giấy phép môi trường",
-           "Bản sao báo cáo nghiên cứu khả thi của dự án"),
-    "XD": ("Đơn đề nghị cấp giấy phép xây dựng", "Bản sao giấy tờ chứng minh quyền sử dụng đất",
-           "Bản vẽ thiết kế xây dựng", "Cam kết bảo đảm an toàn đối với công trình liền kề"),
-    "DB": ("Đơn đề nghị", "Bản sao giấy tờ tùy thân", "Giấy khám sức khỏe của người lái xe",
-           "Bản sao giấy phép lái xe"),
-    "VL": ("Văn bản đề nghị cấp giấy phép lao động", "Giấy chứng nhận sức khỏe",
-           "Phiếu lý lịch tư pháp", "Bản sao hộ chiếu", "Ảnh màu 4x6"),
-    "KCB": ("Đơn đề nghị cấp chứng chỉ hành nghề", "Bản sao văn bằng chuyên môn",
-            "Giấy xác nhận quá trình thực hành", "Giấy chứng nhận đủ sức khỏe để hành nghề"),
-    "DUOC": ("Đơn đề nghị cấp Giấy chứng nhận đủ điều kiện kinh doanh dược",
-             "Tài liệu kỹ thuật về địa điểm, khu vực bảo quản", "Bản sao Chứng chỉ hành nghề dược"),
-    "LTHN": ("Đơn đề nghị cấp giấy phép", "Bản sao Giấy chứng nhận đăng ký doanh nghiệp",
-             "Tài liệu chứng minh quyền sử dụng địa điểm kinh doanh", "Bản cam kết"),
-    "DKX": ("Giấy khai đăng ký xe", "Chứng từ nguồn gốc xe", "Chứng từ lệ phí trước bạ",
-            "Chứng từ chuyển quyền sở hữu xe (nếu có)"),
-    "HKD": ("Giấy đề nghị đăng ký hộ kinh doanh", "Bản sao giấy tờ pháp lý của cá nhân",
-            "Biên bản họp thành viên hộ gia đình (nếu có)"),
-    "BTXH": ("Tờ khai đề nghị trợ giúp xã hội", "Bản sao giấy tờ tùy thân của đối tượng",
-             "Giấy xác nhận khuyết tật (nếu có)"),
-    "CT": ("Bản chính giấy tờ, văn bản làm cơ sở chứng thực", "Bản sao cần chứng thực",
-           "Giấy tờ tùy thân của người yêu cầu"),
+    "DKKD": (
+        "Giấy đề nghị đăng ký doanh nghiệp",
+        "Điều lệ công ty",
+        "Bản sao giấy tờ pháp lý của cá nhân đối với chủ sở hữu",
+        "Văn bản ủy quyền cho người đi nộp hồ sơ (nếu có)",
+    ),
+    "DT": (
+        "Văn bản đề nghị thực hiện dự án đầu tư",
+        "Đề xuất dự án đầu tư",
+        "Bản sao báo cáo tài chính 02 năm gần nhất của nhà đầu tư",
+        "Tài liệu về quyền sử dụng địa điểm thực hiện dự án",
+    ),
+    "LLTP": (
+        "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp",
+        "Bản chụp giấy tờ tùy thân",
+        "Văn bản ủy quyền (nếu có)",
+    ),
+    "CC": (
+        "Đơn đề nghị đăng ký hành nghề",
+        "Quyết định bổ nhiệm công chứng viên",
+        "Ảnh chân dung 2x3",
+    ),
+    "DD": (
+        "Đơn đăng ký biến động đất đai, tài sản gắn liền với đất",
+        "Bản gốc Giấy chứng nhận đã cấp",
+        "Hợp đồng, văn bản về chuyển quyền đã công chứng, chứng thực",
+        "Tờ khai lệ phí trước bạ",
+        "Tờ khai thuế thu nhập cá nhân",
+    ),
+    "MT": (
+        "Văn bản đề nghị cấp giấy phép môi trường",
+        "Báo cáo đề xuất cấp giấy phép môi trường",
+        "Bản sao báo cáo nghiên cứu khả thi của dự án",
+    ),
+    "XD": (
+        "Đơn đề nghị cấp giấy phép xây dựng",
+        "Bản sao giấy tờ chứng minh quyền sử dụng đất",
+        "Bản vẽ thiết kế xây dựng",
+        "Cam kết bảo đảm an toàn đối với công trình liền kề",
+    ),
+    "DB": (
+        "Đơn đề nghị",
+        "Bản sao giấy tờ tùy thân",
+        "Giấy khám sức khỏe của người lái xe",
+        "Bản sao giấy phép lái xe",
+    ),
+    "VL": (
+        "Văn bản đề nghị cấp giấy phép lao động",
+        "Giấy chứng nhận sức khỏe",
+        "Phiếu lý lịch tư pháp",
+        "Bản sao hộ chiếu",
+        "Ảnh màu 4x6",
+    ),
+    "KCB": (
+        "Đơn đề nghị cấp chứng chỉ hành nghề",
+        "Bản sao văn bằng chuyên môn",
+        "Giấy xác nhận quá trình thực hành",
+        "Giấy chứng nhận đủ sức khỏe để hành nghề",
+    ),
+    "DUOC": (
+        "Đơn đề nghị cấp Giấy chứng nhận đủ điều kiện kinh doanh dược",
+        "Tài liệu kỹ thuật về địa điểm, khu vực bảo quản",
+        "Bản sao Chứng chỉ hành nghề dược",
+    ),
+    "LTHN": (
+        "Đơn đề nghị cấp giấy phép",
+        "Bản sao Giấy chứng nhận đăng ký doanh nghiệp",
+        "Tài liệu chứng minh quyền sử dụng địa điểm kinh doanh",
+        "Bản cam kết",
+    ),
+    "DKX": (
+        "Giấy khai đăng ký xe",
+        "Chứng từ nguồn gốc xe",
+        "Chứng từ lệ phí trước bạ",
+        "Chứng từ chuyển quyền sở hữu xe (nếu có)",
+    ),
+    "HKD": (
+        "Giấy đề nghị đăng ký hộ kinh doanh",
+        "Bản sao giấy tờ pháp lý của cá nhân",
+        "Biên bản họp thành viên hộ gia đình (nếu có)",
+    ),
+    "BTXH": (
+        "Tờ khai đề nghị trợ giúp xã hội",
+        "Bản sao giấy tờ tùy thân của đối tượng",
+        "Giấy xác nhận khuyết tật (nếu có)",
+    ),
+    "CT": (
+        "Bản chính giấy tờ, văn bản làm cơ sở chứng thực",
+        "Bản sao cần chứng thực",
+        "Giấy tờ tùy thân của người yêu cầu",
+    ),
 }
 _DOCS_GENERIC = ("Đơn đề nghị", "Bản sao giấy tờ tùy thân", "Giấy tờ khác có liên quan")
 _REFUSAL_RESULT = "Văn bản thông báo từ chối giải quyết hồ sơ"
@@ -420,14 +728,28 @@ _EARLY, _ON_DAY, _LATE, _SUPP1, _SUPP2, _WITHDRAW, _STOP = range(7)
 
 class _Dossier:
     __slots__ = (
-        "static", "head", "tail", "events", "reqs", "t_end", "end_s", "t_ret", "ret_s",
-        "apology_day", "result_name", "electronic", "docs", "fee", "pay_online",
+        "apology_day",
+        "docs",
+        "electronic",
+        "end_s",
+        "events",
+        "fee",
+        "head",
+        "pay_online",
+        "reqs",
+        "result_name",
+        "ret_s",
+        "static",
+        "t_end",
+        "t_ret",
+        "tail",
     )
 
 
 class _Generator:
-    def __init__(self, ref: Reference, start: date, days: int, seed: int,
-                 agencies: int | None, per_day: int):
+    def __init__(
+        self, ref: Reference, start: date, days: int, seed: int, agencies: int | None, per_day: int
+    ):
         self.rng = _Random(seed)
         self.start = start
         self.per_day = per_day
@@ -696,8 +1018,19 @@ class _Generator:
 
         dos = _Dossier()
         dos.static = [
-            code, proc.code, proc.name, proc.field_code, agency.code, channel, name, cid, phone,
-            addr, self.fmt(t_sub), self.fmt(t_recv), self.fmt(due * DAY + _DUE_SEC),
+            code,
+            proc.code,
+            proc.name,
+            proc.field_code,
+            agency.code,
+            channel,
+            name,
+            cid,
+            phone,
+            addr,
+            self.fmt(t_sub),
+            self.fmt(t_recv),
+            self.fmt(due * DAY + _DUE_SEC),
         ]
         dos.head = (
             f"{_csv_field(code)},{self.head_mid[agency.code, proc.code]},{channel},"
@@ -783,9 +1116,7 @@ class _Generator:
         """The JSONL object: typed scalars (None when empty) plus the nested lists."""
         row = self.row(dos, st)
         obj = {k: (None if v == "" else v) for k, v in zip(COLUMNS, row, strict=True)}
-        obj["GiayToNop"] = [
-            {"TenGiayTo": n, "DaSoHoa": s, "TaiSuDung": r} for n, s, r in dos.docs
-        ]
+        obj["GiayToNop"] = [{"TenGiayTo": n, "DaSoHoa": s, "TaiSuDung": r} for n, s, r in dos.docs]
         obj["PhiLePhi"] = (
             [{"SoTien": dos.fee, "ThanhToanTrucTuyen": bool(dos.pay_online)}] if dos.fee else []
         )

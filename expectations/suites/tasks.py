@@ -6,85 +6,164 @@ from expectations.model import Check, Suite
 from expectations.suites._helpers import gx as _gx
 from expectations.suites._helpers import rows as _rows
 
-_COUNTS = ("tasks_assigned", "tasks_completed_on_time", "tasks_completed_late",
-           "tasks_in_progress", "tasks_overdue", "tasks_no_deadline")
+_COUNTS = (
+    "tasks_assigned",
+    "tasks_completed_on_time",
+    "tasks_completed_late",
+    "tasks_in_progress",
+    "tasks_overdue",
+    "tasks_no_deadline",
+)
 
 
 def task_scorecard() -> Suite:
     gxe = _gx()
-    return Suite("task_scorecard", "task_scorecard", [
-        Check("grain_unique", gxe.ExpectCompoundColumnsToBeUnique(
-            column_list=["unit_code", "unit_name", "period_type", "period_start"])),
-        *[Check(f"{c}_not_null", gxe.ExpectColumnValuesToNotBeNull(column=c))
-          for c in ("unit_name", "period_type", "period_start")],
-        Check("period_type_known", gxe.ExpectColumnValuesToBeInSet(
-            column="period_type", value_set=["quarter", "half_year", "year"])),
-        *[Check(f"{c}_within_0_1", gxe.ExpectColumnValuesToBeBetween(
-            column=c, min_value=0, max_value=1)) for c in ("completion_rate", "on_time_rate")],
-        *[Check(f"{c}_not_negative", gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0))
-          for c in _COUNTS],
-        Check("status_counts_add_up", _rows(
-            "select unit_code, unit_name, period_type, period_start from {batch}"
-            " where tasks_assigned <> tasks_completed_on_time + tasks_completed_late"
-            " + tasks_in_progress + tasks_overdue + tasks_no_deadline",
-            "assigned = on time + late + in progress + overdue + no deadline,"
-            " per unit and period")),
-        Check("lead_unit_in_reference", gxe.ExpectColumnValuesToNotBeNull(column="unit_code"),
-              severity="warning"),
-    ])
+    return Suite(
+        "task_scorecard",
+        "task_scorecard",
+        [
+            Check(
+                "grain_unique",
+                gxe.ExpectCompoundColumnsToBeUnique(
+                    column_list=["unit_code", "unit_name", "period_type", "period_start"]
+                ),
+            ),
+            *[
+                Check(f"{c}_not_null", gxe.ExpectColumnValuesToNotBeNull(column=c))
+                for c in ("unit_name", "period_type", "period_start")
+            ],
+            Check(
+                "period_type_known",
+                gxe.ExpectColumnValuesToBeInSet(
+                    column="period_type", value_set=["quarter", "half_year", "year"]
+                ),
+            ),
+            *[
+                Check(
+                    f"{c}_within_0_1",
+                    gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=1),
+                )
+                for c in ("completion_rate", "on_time_rate")
+            ],
+            *[
+                Check(f"{c}_not_negative", gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0))
+                for c in _COUNTS
+            ],
+            Check(
+                "status_counts_add_up",
+                _rows(
+                    "select unit_code, unit_name, period_type, period_start from {batch}"
+                    " where tasks_assigned <> tasks_completed_on_time + tasks_completed_late"
+                    " + tasks_in_progress + tasks_overdue + tasks_no_deadline",
+                    "assigned = on time + late + in progress + overdue + no deadline,"
+                    " per unit and period",
+                ),
+            ),
+            Check(
+                "lead_unit_in_reference",
+                gxe.ExpectColumnValuesToNotBeNull(column="unit_code"),
+                severity="warning",
+            ),
+        ],
+    )
 
 
 def overdue_tasks() -> Suite:
     gxe = _gx()
-    return Suite("overdue_tasks", "overdue_tasks", [
-        Check("task_id_not_null", gxe.ExpectColumnValuesToNotBeNull(column="task_id")),
-        Check("days_overdue_positive", gxe.ExpectColumnValuesToBeBetween(
-            column="days_overdue", min_value=1)),
-        Check("due_before_status_date", _rows(
-            "select task_id from {batch} where due_date > status_date",
-            "an overdue task's deadline has passed")),
-        Check("lead_unit_in_reference", gxe.ExpectColumnValuesToNotBeNull(
-            column="lead_unit_code"), severity="warning"),
-    ])
+    return Suite(
+        "overdue_tasks",
+        "overdue_tasks",
+        [
+            Check("task_id_not_null", gxe.ExpectColumnValuesToNotBeNull(column="task_id")),
+            Check(
+                "days_overdue_positive",
+                gxe.ExpectColumnValuesToBeBetween(column="days_overdue", min_value=1),
+            ),
+            Check(
+                "due_before_status_date",
+                _rows(
+                    "select task_id from {batch} where due_date > status_date",
+                    "an overdue task's deadline has passed",
+                ),
+            ),
+            Check(
+                "lead_unit_in_reference",
+                gxe.ExpectColumnValuesToNotBeNull(column="lead_unit_code"),
+                severity="warning",
+            ),
+        ],
+    )
 
 
 def task_units() -> Suite:
     gxe = _gx()
-    return Suite("task_units", "task_units", [
-        Check("every_task_has_a_lead_unit", _rows(
-            "select t.task_id from intermediate.int_tasks_current t where t.task_id not in"
-            " (select task_id from {batch} where unit_role = 'lead')",
-            "every task has at least one lead unit (matched or listed as unmatched)")),
-        Check("unit_in_reference", gxe.ExpectColumnValuesToNotBeNull(column="unit_code"),
-              severity="warning"),
-    ])
+    return Suite(
+        "task_units",
+        "task_units",
+        [
+            Check(
+                "every_task_has_a_lead_unit",
+                _rows(
+                    "select t.task_id from intermediate.int_tasks_current t where t.task_id not in"
+                    " (select task_id from {batch} where unit_role = 'lead')",
+                    "every task has at least one lead unit (matched or listed as unmatched)",
+                ),
+            ),
+            Check(
+                "unit_in_reference",
+                gxe.ExpectColumnValuesToNotBeNull(column="unit_code"),
+                severity="warning",
+            ),
+        ],
+    )
 
 
 def task_report_rejections() -> Suite:
     gxe = _gx()
-    return Suite("task_report_rejections", "task_report_rejections", [
-        Check("reason_not_null", gxe.ExpectColumnValuesToNotBeNull(column="rejection_reason")),
-        Check("every_report_used_or_rejected", _rows(
-            "select r.report_id from staging.stg_tasks__task_reports r"
-            " left join intermediate.int_task_reports_matched m using (report_id)"
-            " where not (coalesce(m.is_accepted, false) and m.task_id is not null)"
-            " and r.report_id not in (select report_id from {batch})",
-            "a report refers to a loaded task or is listed here with the reason")),
-        Check("no_rejected_reports", gxe.ExpectTableRowCountToEqual(value=0),
-              severity="warning"),
-    ])
+    return Suite(
+        "task_report_rejections",
+        "task_report_rejections",
+        [
+            Check("reason_not_null", gxe.ExpectColumnValuesToNotBeNull(column="rejection_reason")),
+            Check(
+                "every_report_used_or_rejected",
+                _rows(
+                    "select r.report_id from staging.stg_tasks__task_reports r"
+                    " left join intermediate.int_task_reports_matched m using (report_id)"
+                    " where not (coalesce(m.is_accepted, false) and m.task_id is not null)"
+                    " and r.report_id not in (select report_id from {batch})",
+                    "a report refers to a loaded task or is listed here with the reason",
+                ),
+            ),
+            Check(
+                "no_rejected_reports", gxe.ExpectTableRowCountToEqual(value=0), severity="warning"
+            ),
+        ],
+    )
 
 
 def indicator_actions() -> Suite:
     gxe = _gx()
-    return Suite("indicator_actions", "indicator_actions", [
-        Check("action_id_unique", gxe.ExpectColumnValuesToBeUnique(column="action_id")),
-        Check("task_id_not_null", gxe.ExpectColumnValuesToNotBeNull(column="task_id")),
-        Check("index_name_in_catalogue", gxe.ExpectColumnValuesToNotBeNull(column="index_code"),
-              severity="warning"),
-    ])
+    return Suite(
+        "indicator_actions",
+        "indicator_actions",
+        [
+            Check("action_id_unique", gxe.ExpectColumnValuesToBeUnique(column="action_id")),
+            Check("task_id_not_null", gxe.ExpectColumnValuesToNotBeNull(column="task_id")),
+            Check(
+                "index_name_in_catalogue",
+                gxe.ExpectColumnValuesToNotBeNull(column="index_code"),
+                severity="warning",
+            ),
+        ],
+    )
 
 
 def suites() -> list[Suite]:
-    return [task_scorecard(), overdue_tasks(), task_units(), task_report_rejections(),
-            indicator_actions()]
+    return [
+        task_scorecard(),
+        overdue_tasks(),
+        task_units(),
+        task_report_rejections(),
+        indicator_actions(),
+    ]

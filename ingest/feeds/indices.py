@@ -58,8 +58,18 @@ _INDEX_PATTERNS = (
 )
 _YEAR = re.compile(r"(?<!\d)(20\d\d|19\d\d)(?!\d)")
 _PREFIX = re.compile(r"^(?:tỉnh|tinh|thành phố|thanh pho)\s+|^t\.?p(?:\.\s*|\s+)", re.IGNORECASE)
-_AGGREGATES = {"trung binh", "trung vi", "ca nuoc", "tong", "tong cong", "binh quan",
-               "trung binh ca nuoc", "national average", "average", "median"}
+_AGGREGATES = {
+    "trung binh",
+    "trung vi",
+    "ca nuoc",
+    "tong",
+    "tong cong",
+    "binh quan",
+    "trung binh ca nuoc",
+    "national average",
+    "average",
+    "median",
+}
 
 
 # -- text folding -------------------------------------------------------------------------------
@@ -85,10 +95,16 @@ def _csv(path: Path) -> list[dict[str, str]]:
 def _province_keys(seeds: Path = SEEDS) -> dict[str, list[tuple[str, date, date | None]]]:
     keys: dict[str, list[tuple[str, date, date | None]]] = {}
     for row in _csv(seeds / "reference" / "ref_provinces.csv"):
-        valid = (row["province_code"], date.fromisoformat(row["valid_from"]),
-                 date.fromisoformat(row["valid_to"]) if row["valid_to"] else None)
-        names = [row["province_name"], row["province_name_ascii"],
-                 *filter(None, row["aliases"].split("|"))]
+        valid = (
+            row["province_code"],
+            date.fromisoformat(row["valid_from"]),
+            date.fromisoformat(row["valid_to"]) if row["valid_to"] else None,
+        )
+        names = [
+            row["province_name"],
+            row["province_name_ascii"],
+            *filter(None, row["aliases"].split("|")),
+        ]
         for name in names:
             for key in {header_key(name), header_key(strip_prefix(name))}:
                 if key and valid not in keys.setdefault(key, []):
@@ -96,8 +112,9 @@ def _province_keys(seeds: Path = SEEDS) -> dict[str, list[tuple[str, date, date 
     return keys
 
 
-def match_province(name: str | None, on: date,
-                   seeds: Path = SEEDS) -> tuple[str | None, str | None]:
+def match_province(
+    name: str | None, on: date, seeds: Path = SEEDS
+) -> tuple[str | None, str | None]:
     """(province_code, None) or (None, reason). ``on``: the date the name speaks for."""
     if name is None or not str(name).strip():
         return None, "province name is missing"
@@ -106,10 +123,13 @@ def match_province(name: str | None, on: date,
     if not found:
         if plain(name) in _AGGREGATES:
             return None, f"'{name}' is a national aggregate row, not a province"
-        return None, (f"unknown province '{name}': not a name or alias in ref_provinces.csv "
-                      "(add the spelling to its aliases)")
-    live = sorted({code for code, start, end in found
-                   if start <= on and (end is None or on <= end)})
+        return None, (
+            f"unknown province '{name}': not a name or alias in ref_provinces.csv "
+            "(add the spelling to its aliases)"
+        )
+    live = sorted(
+        {code for code, start, end in found if start <= on and (end is None or on <= end)}
+    )
     if len(live) == 1:
         return live[0], None
     if not live:
@@ -128,8 +148,9 @@ def _components(seeds: Path = SEEDS) -> dict[str, dict[str, str]]:
             if name:
                 idx.setdefault(header_key(name), comp)
     for row in _csv(seeds / "indices" / "ref_index_component_aliases.csv"):
-        out.setdefault(row["index_code"], {}).setdefault(header_key(row["alias"]),
-                                                         row["component_code"] or "")
+        out.setdefault(row["index_code"], {}).setdefault(
+            header_key(row["alias"]), row["component_code"] or ""
+        )
     return out
 
 
@@ -195,9 +216,16 @@ def _sheets(file) -> list[tuple[str | None, list[list[str | None]]]]:
             book = CalamineWorkbook.from_path(str(path))
         except (CalamineError, OSError, ValueError) as exc:
             raise FileRejected(f"unreadable XLSX workbook: {exc}") from None
-        return [(name, [[readers._cell_text(v) for v in row] for row in
-                        book.get_sheet_by_name(name).to_python(skip_empty_area=False)])
-                for name in book.sheet_names]
+        return [
+            (
+                name,
+                [
+                    [readers._cell_text(v) for v in row]
+                    for row in book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                ],
+            )
+            for name in book.sheet_names
+        ]
     if file.kind != "csv":
         raise FileRejected(f"{file.kind} files are not read for this feed")
     raw = path.read_bytes()
@@ -207,13 +235,17 @@ def _sheets(file) -> list[tuple[str | None, list[list[str | None]]]]:
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise FileRejected(f"not valid {encoding.upper()} text (byte {exc.start}); "
-                           "re-export as UTF-8") from None
-    head = text.splitlines()[:readers.HEADER_SEARCH_ROWS]
-    delimiter = max((";", ",", "\t", "|"),
-                    key=lambda d: max((ln.count(d) for ln in head), default=0))
-    rows = [[v if v.strip() else None for v in r]
-            for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+        raise FileRejected(
+            f"not valid {encoding.upper()} text (byte {exc.start}); re-export as UTF-8"
+        ) from None
+    head = text.splitlines()[: readers.HEADER_SEARCH_ROWS]
+    delimiter = max(
+        (";", ",", "\t", "|"), key=lambda d: max((ln.count(d) for ln in head), default=0)
+    )
+    rows = [
+        [v if v.strip() else None for v in r]
+        for r in csv.reader(io.StringIO(text), delimiter=delimiter)
+    ]
     return [(None, rows)]
 
 
@@ -231,8 +263,9 @@ def _title(rows: list[list], header: int) -> str:
 
 def _block(values: dict[str, list], numbers: list[int]) -> Block:
     cols = {k: pa.array(v, pa.string()) for k, v in values.items()}
-    return Block(cols, len(numbers), numbers[0] if numbers else 0,
-                 row_numbers=pa.array(numbers, pa.int64()))
+    return Block(
+        cols, len(numbers), numbers[0] if numbers else 0, row_numbers=pa.array(numbers, pa.int64())
+    )
 
 
 # -- index_results ------------------------------------------------------------------------------
@@ -255,7 +288,7 @@ def read_index_results(file, contract: Contract) -> Source:
 
 
 def _index_sheet(rows, contract: Contract, sheet: str | None, file_name: str):
-    for h, row in enumerate(rows[:readers.HEADER_SEARCH_ROWS]):
+    for h, row in enumerate(rows[: readers.HEADER_SEARCH_ROWS]):
         headers = [str(v or "").strip() for v in row]
         mapping, unused = contract.match_headers(headers)
         if "province_name" not in mapping:
@@ -269,14 +302,17 @@ def _index_sheet(rows, contract: Contract, sheet: str | None, file_name: str):
     raise FileRejected(
         "no header row found: expected a long table (Năm, Chỉ số, Tỉnh/Thành phố, Chỉ số thành "
         "phần, Giá trị, Xếp hạng) or a wide table (Tỉnh/Thành phố and one column per sub-index "
-        "such as 'Gia nhập thị trường', plus the composite 'PCI' and 'Xếp hạng')")
+        "such as 'Gia nhập thị trường', plus the composite 'PCI' and 'Xếp hạng')"
+    )
 
 
 def _need(ctx, what: str, file_name: str) -> None:
     if ctx is None:
-        raise FileRejected(f"cannot tell the {what} of {file_name}: add a '{what}' column, a "
-                           "title row such as 'PCI 2021' above the header, or name the file "
-                           "like pci_2021.xlsx")
+        raise FileRejected(
+            f"cannot tell the {what} of {file_name}: add a '{what}' column, a "
+            "title row such as 'PCI 2021' above the header, or name the file "
+            "like pci_2021.xlsx"
+        )
 
 
 def _long(rows, h, mapping, unused, ctx_index, ctx_year, file_name):
@@ -284,11 +320,21 @@ def _long(rows, h, mapping, unused, ctx_index, ctx_year, file_name):
         _need(ctx_year, "year", file_name)
     if "index_name" not in mapping:
         _need(ctx_index, "index", file_name)
-    names = [c for c in ("year", "index_name", "province_name", "component_name",
-                         "indicator_name", "value", "rank")]
+    names = [
+        c
+        for c in (
+            "year",
+            "index_name",
+            "province_name",
+            "component_name",
+            "indicator_name",
+            "value",
+            "rank",
+        )
+    ]
     values: dict[str, list] = {n: [] for n in names}
     numbers: list[int] = []
-    for i, row in enumerate(rows[h + 1:], start=1):
+    for i, row in enumerate(rows[h + 1 :], start=1):
         if _blank(row):
             continue
         for n in names:
@@ -307,8 +353,9 @@ def _wide(rows, h, headers, mapping, ctx_index, ctx_year, file_name):
     candidates = [(pos, text) for pos, text in enumerate(headers) if pos not in taken and text]
     index = ctx_index
     if index is None:  # the index whose component names the header matches best
-        scores = {i: sum(match_component(i, t) is not None for _, t in candidates)
-                  for i in INDEX_CODES}
+        scores = {
+            i: sum(match_component(i, t) is not None for _, t in candidates) for i in INDEX_CODES
+        }
         best = max(scores, key=scores.get)
         index = best if scores[best] >= 2 else None
     if index is None:
@@ -325,7 +372,7 @@ def _wide(rows, h, headers, mapping, ctx_index, ctx_year, file_name):
     numbers: list[int] = []
     rank_pos = mapping.get("rank")
     has_composite = "" in columns.values()
-    for i, row in enumerate(rows[h + 1:], start=1):
+    for i, row in enumerate(rows[h + 1 :], start=1):
         if _blank(row):
             continue
         year = _at(row, mapping.get("year")) if "year" in mapping else str(ctx_year)
@@ -366,14 +413,21 @@ def resolve_index_results(columns: dict[str, pa.Array], context: dict):
     province = _texts(columns, "province_name", n)
     component = _texts(columns, "component_name", n)
     indicator = _texts(columns, "indicator_name", n)
-    out = {k: [None] * n for k in ("index_code", "province_code", "component_code",
-                                   "indicator_code")}
+    out = {
+        k: [None] * n for k in ("index_code", "province_code", "component_code", "indicator_code")
+    }
     errors: list[tuple[int, str, str, str | None]] = []
     for i in range(n):
         idx = index_code_of(index_name[i])
         if index_name[i] is not None and idx is None:
-            errors.append((i, "index_name", "unknown index (expected PCI, PAPI, PAR INDEX, "
-                                            "SIPAS or DTI)", index_name[i]))
+            errors.append(
+                (
+                    i,
+                    "index_name",
+                    "unknown index (expected PCI, PAPI, PAR INDEX, SIPAS or DTI)",
+                    index_name[i],
+                )
+            )
             continue
         out["index_code"][i] = idx
         y = _year(year[i])
@@ -386,8 +440,15 @@ def resolve_index_results(columns: dict[str, pa.Array], context: dict):
         if component[i] is not None and idx is not None:
             comp = match_component(idx, component[i])
             if comp is None:
-                errors.append((i, "component_name", f"unknown component of {idx} (add the name "
-                               "to ref_index_component_aliases.csv)", component[i]))
+                errors.append(
+                    (
+                        i,
+                        "component_name",
+                        f"unknown component of {idx} (add the name "
+                        "to ref_index_component_aliases.csv)",
+                        component[i],
+                    )
+                )
                 continue
             out["component_code"][i] = comp or None
         out["indicator_code"][i] = match_indicator(indicator[i])
@@ -411,9 +472,13 @@ _TOP = re.compile(r"\b(?:top|nhóm)\s*(\d+)\b", re.IGNORECASE)
 _HEADER_YEAR = re.compile(r"\s*(?:(?:đến|tới|trong)\s+)?(?:năm\s+)?(20\d\d)\s*$", re.IGNORECASE)
 # "Chỉ số hài lòng ≥ 85%", "... đạt từ 85% trở lên", "... tối thiểu đạt 90%"
 _PLAIN_TARGET = re.compile(
-    r"^(?P<name>.*?)[\s:,]*(?P<target>(?:(?:phấn đấu\s+)?(?:đạt\s+)?(?:" + _GE + "|" + _LE +
-    r"|=)\s*(?:đạt\s+)?)?[+-]?\d+(?:[.,]\d+)?\s*%?(?:\s*(?:trở lên|trở xuống))?)\s*$",
-    re.IGNORECASE)
+    r"^(?P<name>.*?)[\s:,]*(?P<target>(?:(?:phấn đấu\s+)?(?:đạt\s+)?(?:"
+    + _GE
+    + "|"
+    + _LE
+    + r"|=)\s*(?:đạt\s+)?)?[+-]?\d+(?:[.,]\d+)?\s*%?(?:\s*(?:trở lên|trở xuống))?)\s*$",
+    re.IGNORECASE,
+)
 
 
 def parse_target(text: str | None) -> tuple[str | None, str | None, str | None]:
@@ -464,7 +529,7 @@ def read_targets(file, contract: Contract) -> Source:
     for sheet, rows in _sheets(file):
         header_years: list[int] = []
         head = []
-        for row in rows[:readers.HEADER_SEARCH_ROWS]:
+        for row in rows[: readers.HEADER_SEARCH_ROWS]:
             cells = []
             for v in row:
                 text = str(v or "").strip()
@@ -474,8 +539,13 @@ def read_targets(file, contract: Contract) -> Source:
                 cells.append(text)
             head.append(cells)
         # The year may come from a header, the title or the file name: not required in the header.
-        relaxed = replace(contract, columns=tuple(
-            replace(c, required=False) if c.name == "target_year" else c for c in contract.columns))
+        relaxed = replace(
+            contract,
+            columns=tuple(
+                replace(c, required=False) if c.name == "target_year" else c
+                for c in contract.columns
+            ),
+        )
         try:
             h, mapping, un = readers.choose_header(head, relaxed)
         except FileRejected as exc:
@@ -486,7 +556,7 @@ def read_targets(file, contract: Contract) -> Source:
         names = [c.name for c in contract.columns if c.name in mapping]
         values: dict[str, list] = {n: [] for n in {*names, "target_year"}}
         numbers: list[int] = []
-        for i, row in enumerate(rows[h + 1:], start=1):
+        for i, row in enumerate(rows[h + 1 :], start=1):
             if _blank(row):
                 continue
             for n in names:
@@ -511,9 +581,18 @@ def resolve_targets(columns: dict[str, pa.Array], context: dict):
     targets = _texts(columns, "target_text", n)
     provinces = _texts(columns, "province_name", n)
     years = _texts(columns, "target_year", n)
-    out = {k: [None] * n for k in ("indicator_name", "target_text", "target_operator",
-                                   "target_value", "target_unit", "indicator_code",
-                                   "province_code")}
+    out = {
+        k: [None] * n
+        for k in (
+            "indicator_name",
+            "target_text",
+            "target_operator",
+            "target_value",
+            "target_unit",
+            "indicator_code",
+            "province_code",
+        )
+    }
     errors: list[tuple[int, str, str, str | None]] = []
     for i in range(n):
         name, target = names[i], targets[i]
@@ -523,9 +602,15 @@ def resolve_targets(columns: dict[str, pa.Array], context: dict):
         out["target_text"][i] = target
         op, value, unit = parse_target(target)
         if value is None:
-            errors.append((i, "target_text", "no target value (expected e.g. '85%', '≥ 90%', "
-                                             "'5', '52,61', or 'Chỉ số hài lòng ≥ 85%')",
-                           target or name))
+            errors.append(
+                (
+                    i,
+                    "target_text",
+                    "no target value (expected e.g. '85%', '≥ 90%', "
+                    "'5', '52,61', or 'Chỉ số hài lòng ≥ 85%')",
+                    target or name,
+                )
+            )
             continue
         out["target_operator"][i], out["target_value"][i], out["target_unit"][i] = op, value, unit
         out["indicator_code"][i] = match_indicator(name)
@@ -539,7 +624,19 @@ def resolve_targets(columns: dict[str, pa.Array], context: dict):
     return {k: pa.array(v, pa.string()) for k, v in out.items()}, errors
 
 
-__all__ = ["read_index_results", "read_targets", "resolve_index_results",
-           "resolve_survey_responses", "resolve_targets", "match_province", "parse_target",
-           "split_plain_target", "context_of", "index_code_of", "match_component",
-           "match_indicator", "plain", "strip_prefix"]
+__all__ = [
+    "context_of",
+    "index_code_of",
+    "match_component",
+    "match_indicator",
+    "match_province",
+    "parse_target",
+    "plain",
+    "read_index_results",
+    "read_targets",
+    "resolve_index_results",
+    "resolve_survey_responses",
+    "resolve_targets",
+    "split_plain_target",
+    "strip_prefix",
+]

@@ -146,23 +146,38 @@ def _text_list(array: pa.Array | None, n: int) -> list[str | None]:
 
 # -- plan_tasks -----------------------------------------------------------------------------------
 
+
 def derive_plan_tasks(columns: dict[str, pa.Array], context: dict):
     n = len(next(iter(columns.values()))) if columns else 0
     refs = _text_list(columns.get("plan_ref"), n)
     dates = _text_list(columns.get("plan_date"), n)
     sections = _text_list(columns.get("section"), n)
     numbers = _text_list(columns.get("task_number"), n)
-    timings = [None if v is None else str(v) for v in
-               (columns["timing_text"].to_pylist() if "timing_text" in columns else [None] * n)]
+    timings = [
+        None if v is None else str(v)
+        for v in (columns["timing_text"].to_pylist() if "timing_text" in columns else [None] * n)
+    ]
     leads = _text_list(columns.get("lead_unit"), n)
     coords = _text_list(columns.get("coordinating_units"), n)
     linked = _text_list(columns.get("linked_index"), n)
     results = _text_list(columns.get("expected_result"), n)
 
-    out: dict[str, list] = {k: [] for k in (
-        "plan_number", "plan_key", "plan_date", "task_key", "start_date", "due_date",
-        "timing_kind", "lead_unit_list", "coordinating_unit_list", "linked_index",
-        "linked_index_list")}
+    out: dict[str, list] = {
+        k: []
+        for k in (
+            "plan_number",
+            "plan_key",
+            "plan_date",
+            "task_key",
+            "start_date",
+            "due_date",
+            "timing_kind",
+            "lead_unit_list",
+            "coordinating_unit_list",
+            "linked_index",
+            "linked_index_list",
+        )
+    }
     errors: Errors = []
     seen: dict[tuple, int] = {}
     for i in range(n):
@@ -173,8 +188,15 @@ def derive_plan_tasks(columns: dict[str, pa.Array], context: dict):
         if dates[i] and when is None:
             errors.append((i, "plan_date", "unreadable plan date", dates[i]))
         elif refs[i] and when is None:
-            errors.append((i, "plan_date", "plan date missing: give 'Ngày ban hành' or write "
-                           "the date after the plan number (1337/KH-SKHĐT, 11/4/2023)", refs[i]))
+            errors.append(
+                (
+                    i,
+                    "plan_date",
+                    "plan date missing: give 'Ngày ban hành' or write "
+                    "the date after the plan number (1337/KH-SKHĐT, 11/4/2023)",
+                    refs[i],
+                )
+            )
         elif timings[i] is not None and str(timings[i]).strip():
             try:
                 timing = parse_timing(timings[i], when.year if when else None)
@@ -183,8 +205,15 @@ def derive_plan_tasks(columns: dict[str, pa.Array], context: dict):
                 errors.append((i, "timing_text", str(exc), timings[i]))
         key = (plan_key(number), when, task_key)
         if task_key and key in seen:
-            errors.append((i, "task_number", f"duplicate task number {task_key!r} in plan "
-                           f"{number} (also on data row {seen[key] + 1})", numbers[i]))
+            errors.append(
+                (
+                    i,
+                    "task_number",
+                    f"duplicate task number {task_key!r} in plan "
+                    f"{number} (also on data row {seen[key] + 1})",
+                    numbers[i],
+                )
+            )
         elif task_key:
             seen[key] = i
         index_text = linked[i] or (results[i] if serves_index(results[i]) else None)
@@ -220,12 +249,23 @@ COMPLETED, IN_PROGRESS, NOT_STARTED = "completed", "in_progress", "not_started"
 _STATUS_PREFIXES = (
     ("chuahoanthanh", IN_PROGRESS),  # "chưa hoàn thành" before "hoàn thành"
     ("khonghoanthanh", IN_PROGRESS),
-    ("dahoanthanh", COMPLETED), ("hoanthanh", COMPLETED), ("xong", COMPLETED),
-    ("daxong", COMPLETED), ("dathuchienxong", COMPLETED), ("completed", COMPLETED),
-    ("dangthuchien", IN_PROGRESS), ("dangtrienkhai", IN_PROGRESS), ("danglam", IN_PROGRESS),
-    ("dangxuly", IN_PROGRESS), ("thuongxuyenthuchien", IN_PROGRESS),
-    ("dathuchien", IN_PROGRESS), ("datrienkhai", IN_PROGRESS), ("inprogress", IN_PROGRESS),
-    ("chuathuchien", NOT_STARTED), ("chuatrienkhai", NOT_STARTED), ("notstarted", NOT_STARTED),
+    ("dahoanthanh", COMPLETED),
+    ("hoanthanh", COMPLETED),
+    ("xong", COMPLETED),
+    ("daxong", COMPLETED),
+    ("dathuchienxong", COMPLETED),
+    ("completed", COMPLETED),
+    ("dangthuchien", IN_PROGRESS),
+    ("dangtrienkhai", IN_PROGRESS),
+    ("danglam", IN_PROGRESS),
+    ("dangxuly", IN_PROGRESS),
+    ("thuongxuyenthuchien", IN_PROGRESS),
+    ("dathuchien", IN_PROGRESS),
+    ("datrienkhai", IN_PROGRESS),
+    ("inprogress", IN_PROGRESS),
+    ("chuathuchien", NOT_STARTED),
+    ("chuatrienkhai", NOT_STARTED),
+    ("notstarted", NOT_STARTED),
 )
 
 
@@ -259,8 +299,17 @@ def derive_task_reports(columns: dict[str, pa.Array], context: dict):
     percents = _text_list(columns.get("percent_done"), n)
     report_dates = _text_list(columns.get("report_date"), n)
     done_dates = _text_list(columns.get("completion_date"), n)
-    out: dict[str, list] = {k: [] for k in (
-        "plan_number", "plan_key", "plan_date", "task_key", "report_status", "percent_done")}
+    out: dict[str, list] = {
+        k: []
+        for k in (
+            "plan_number",
+            "plan_key",
+            "plan_date",
+            "task_key",
+            "report_status",
+            "percent_done",
+        )
+    }
     errors: Errors = []
     for i in range(n):
         number, ref_date = split_plan_ref(refs[i])
@@ -269,19 +318,27 @@ def derive_task_reports(columns: dict[str, pa.Array], context: dict):
             percent = read_percent(percents[i])
         except ValueError:
             percent = None
-            errors.append((i, "percent_done", "not a percentage between 0 and 100",
-                           percents[i]))
+            errors.append((i, "percent_done", "not a percentage between 0 and 100", percents[i]))
         status = read_status(statuses[i], percent)
         if status is None and (statuses[i] or percents[i]):
-            errors.append((i, "status_text", f"unknown status text {statuses[i]!r}: expected "
-                           "'Đã hoàn thành', 'Đang thực hiện' or 'Chưa thực hiện'", statuses[i]))
+            errors.append(
+                (
+                    i,
+                    "status_text",
+                    f"unknown status text {statuses[i]!r}: expected "
+                    "'Đã hoàn thành', 'Đang thực hiện' or 'Chưa thực hiện'",
+                    statuses[i],
+                )
+            )
         elif status is None:
-            errors.append((i, "status_text", "status missing (no status text, no percent done)",
-                           None))
+            errors.append(
+                (i, "status_text", "status missing (no status text, no percent done)", None)
+            )
         reported, done = find_date(report_dates[i]), find_date(done_dates[i])
         if reported and done and done > reported:
-            errors.append((i, "completion_date", "completion date after the report date",
-                           done_dates[i]))
+            errors.append(
+                (i, "completion_date", "completion date after the report date", done_dates[i])
+            )
         out["plan_number"].append(number)
         out["plan_key"].append(plan_key(number))
         out["plan_date"].append(when.isoformat() if when else None)

@@ -54,8 +54,9 @@ def outcome(server_url):
         signal.alarm(RUN_SECONDS)
         started = time.monotonic()
         try:
-            results = ingest(conn, landing, load_key(config.load().home), "bad-input",
-                             feeds=["onestop"])
+            results = ingest(
+                conn, landing, load_key(config.load().home), "bad-input", feeds=["onestop"]
+            )
         finally:
             signal.alarm(0)
             signal.signal(signal.SIGALRM, previous)
@@ -66,7 +67,9 @@ def outcome(server_url):
 def _batch(conn, file_name: str):
     return conn.execute(
         "select batch_id, status, rows_read, rows_loaded, rows_rejected, message"
-        " from audit.load_batches where file_name = %s", (file_name,)).fetchall()
+        " from audit.load_batches where file_name = %s",
+        (file_name,),
+    ).fetchall()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -77,11 +80,17 @@ def test_bad_input_case(outcome, case: Case):
         return
     [(batch_id, status, read, loaded, rejected, message)] = _batch(conn, case.file)
     assert status == case.status, message
-    in_raw = conn.execute("select count(*) from raw.onestop where _batch_id = %s",
-                          (batch_id,)).fetchone()[0]
-    reasons = [r[0] for r in conn.execute(
-        "select coalesce(column_name || ': ', '') || reason from audit.rejected_rows"
-        " where batch_id = %s", (batch_id,))]
+    in_raw = conn.execute(
+        "select count(*) from raw.onestop where _batch_id = %s", (batch_id,)
+    ).fetchone()[0]
+    reasons = [
+        r[0]
+        for r in conn.execute(
+            "select coalesce(column_name || ': ', '') || reason from audit.rejected_rows"
+            " where batch_id = %s",
+            (batch_id,),
+        )
+    ]
     if status == "rejected":
         assert message.startswith(case.file + ": "), message  # names the file...
         assert re.search(case.message, message), message  # ...and the problem
@@ -133,9 +142,11 @@ def test_audit_csv_export_never_starts_a_cell_with_a_formula(outcome):
     if not hasattr(audit, "to_csv"):
         pytest.skip("no CSV export")
     conn, _, _ = outcome
-    conn.execute("insert into audit.runs (run_id, run_date, trigger, status, message) values"
-                 " ('=HYPERLINK(\"http://evil.example\")', '2026-11-05', 'cli', 'failed',"
-                 " '@SUM(1+1)')")
+    conn.execute(
+        "insert into audit.runs (run_id, run_date, trigger, status, message) values"
+        " ('=HYPERLINK(\"http://evil.example\")', '2026-11-05', 'cli', 'failed',"
+        " '@SUM(1+1)')"
+    )
     exported = audit.to_csv(audit.history(conn, date(2000, 1, 1)))
     cells = [c for row in csv.reader(io.StringIO(exported)) for c in row]
     assert any("HYPERLINK" in c for c in cells)

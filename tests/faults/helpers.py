@@ -31,20 +31,24 @@ def spawn(*args: str, app: str = "chiso-fault", code: str | None = None) -> subp
     """``python -m chiso.cli ARGS`` (or ``python -c CODE ARGS``) with the test's environment;
     its sessions show ``app`` as application_name in pg_stat_activity."""
     env = dict(os.environ, PGAPPNAME=app, PYTHONPATH=str(REPO_ROOT))
-    cmd = [sys.executable, "-c", code, *args] if code else [sys.executable, "-m", "chiso.cli",
-                                                             *args]
-    return subprocess.Popen(cmd, env=env, cwd=REPO_ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    cmd = (
+        [sys.executable, "-c", code, *args] if code else [sys.executable, "-m", "chiso.cli", *args]
+    )
+    return subprocess.Popen(
+        cmd, env=env, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
-def wait_for(what: str, test: Callable[[], bool], timeout: float = 30.0,
-             proc: subprocess.Popen | None = None) -> None:
+def wait_for(
+    what: str, test: Callable[[], bool], timeout: float = 30.0, proc: subprocess.Popen | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     while not test():
         if proc is not None and proc.poll() is not None:
             out, err = proc.communicate()
-            raise AssertionError(f"the child ended (rc {proc.returncode}) before {what}:\n"
-                                 f"{out}\n{err}")
+            raise AssertionError(
+                f"the child ended (rc {proc.returncode}) before {what}:\n{out}\n{err}"
+            )
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.02)
@@ -57,9 +61,14 @@ def query(url: str, sql: str, params: tuple = ()) -> list[tuple]:
 
 def big_file(path: Path, n: int, bad_every: int = 500) -> tuple[int, int]:
     """``n`` records, every ``bad_every``-th with an unknown channel; returns (good, bad)."""
-    records = [rows.row(f"BIG-{i:06d}", ChuHoSo=f"Người nộp {i}",
-                        **({"KenhThucHien": "9"} if i % bad_every == 0 else {}))
-               for i in range(n)]
+    records = [
+        rows.row(
+            f"BIG-{i:06d}",
+            ChuHoSo=f"Người nộp {i}",
+            **({"KenhThucHien": "9"} if i % bad_every == 0 else {}),
+        )
+        for i in range(n)
+    ]
     rows.write(path, records)
     bad = len(range(0, n, bad_every))
     return n - bad, bad

@@ -12,8 +12,9 @@ from tests.faults.helpers import query, spawn
 
 
 def test_two_runs_at_once_one_refuses_and_data_is_as_if_one_ran(warehouse_url, landing):
-    rows.write(landing / "onestop" / "onestop_2026-11-02.csv",
-               [rows.row(f"C-{i}") for i in range(6)])
+    rows.write(
+        landing / "onestop" / "onestop_2026-11-02.csv", [rows.row(f"C-{i}") for i in range(6)]
+    )
     child = spawn("run", "--date", "2026-11-08", "--run-id", "twin-child", "--quiet")
     refused_here = None
     try:
@@ -31,11 +32,14 @@ def test_two_runs_at_once_one_refuses_and_data_is_as_if_one_ran(warehouse_url, l
         refused = refused_here
     assert "another chiso run is in progress" in refused and "try again when it ends" in refused
 
-    assert query(warehouse_url, "select count(*), count(distinct dossier_code)"
-                                " from raw.onestop") == [(6, 6)]
-    assert query(warehouse_url, "select status, count(*) from audit.load_batches"
-                                " group by 1") == [("loaded", 1)]
+    assert query(
+        warehouse_url, "select count(*), count(distinct dossier_code) from raw.onestop"
+    ) == [(6, 6)]
+    assert query(warehouse_url, "select status, count(*) from audit.load_batches group by 1") == [
+        ("loaded", 1)
+    ]
     assert query(warehouse_url, "select count(*) from audit.publications") == [(1,)]
     assert query(warehouse_url, "select status from audit.runs") == [("succeeded",)]
-    assert query(warehouse_url, "select sum(dossiers_received) from marts.onestop_monthly"
-                 ) == [(6,)]
+    assert query(warehouse_url, "select sum(dossiers_received) from marts.onestop_monthly") == [
+        (6,)
+    ]

@@ -33,7 +33,9 @@ sys.exit(main(sys.argv[1:]))
 def _versions_shown(url: str) -> set[str]:
     """The version schema(s) the marts views read: one, or marts is a mix. Read from the
     catalogs (pg_get_viewdef would queue behind publish's lock and stall the test)."""
-    got = query(url, """
+    got = query(
+        url,
+        """
         select distinct tn.nspname
         from pg_class v
         join pg_namespace vn on vn.oid = v.relnamespace
@@ -42,7 +44,8 @@ def _versions_shown(url: str) -> set[str]:
                         and d.refclassid = 'pg_class'::regclass and d.refobjid <> v.oid
         join pg_class t on t.oid = d.refobjid
         join pg_namespace tn on tn.oid = t.relnamespace
-        where vn.nspname = 'marts' and v.relkind = 'v'""")
+        where vn.nspname = 'marts' and v.relkind = 'v'""",
+    )
     return {r[0] for r in got}
 
 
@@ -51,8 +54,14 @@ def _received(url: str) -> int:
 
 
 def _blocked(url: str, app: str) -> bool:
-    return bool(query(url, "select 1 from pg_stat_activity where application_name = %s"
-                           " and wait_event_type = 'Lock'", (app,)))
+    return bool(
+        query(
+            url,
+            "select 1 from pg_stat_activity where application_name = %s"
+            " and wait_event_type = 'Lock'",
+            (app,),
+        )
+    )
 
 
 def _gone(url: str, app: str) -> bool:
@@ -67,13 +76,15 @@ def _kill(proc) -> None:
 
 def test_gate_and_publish_killed_midway_leave_marts_whole(warehouse_url, landing):
     url = warehouse_url
-    rows.write(landing / "onestop" / "onestop_2026-11-02.csv",
-               [rows.row(f"A-{i}") for i in range(3)])
+    rows.write(
+        landing / "onestop" / "onestop_2026-11-02.csv", [rows.row(f"A-{i}") for i in range(3)]
+    )
     pipeline.run_all(pipeline.Run("first", RUN_DATE, quiet=True))
     assert (_versions_shown(url), _received(url)) == ({"marts_v000001"}, 3)
 
-    rows.write(landing / "onestop" / "onestop_2026-11-03.csv",
-               [rows.row(f"B-{i}") for i in range(4)])
+    rows.write(
+        landing / "onestop" / "onestop_2026-11-03.csv", [rows.row(f"B-{i}") for i in range(4)]
+    )
     second = pipeline.Run("second", RUN_DATE, quiet=True)
     pipeline.begin(second)
     pipeline.ingest(second)
@@ -82,15 +93,25 @@ def test_gate_and_publish_killed_midway_leave_marts_whole(warehouse_url, landing
     # -- the gate, killed while it writes its results (held up by a lock the test holds)
     with psycopg.connect(url) as holder:
         holder.execute("lock table audit.check_results in share mode")
-        gate_proc = spawn("check", "--run-id", "second", "--date", RUN_DATE.isoformat(),
-                          app="chiso-fault-gate", code=QUICK_GATE)
-        wait_for("the gate to wait on its results", lambda: _blocked(url, "chiso-fault-gate"),
-                 timeout=120, proc=gate_proc)
+        gate_proc = spawn(
+            "check",
+            "--run-id",
+            "second",
+            "--date",
+            RUN_DATE.isoformat(),
+            app="chiso-fault-gate",
+            code=QUICK_GATE,
+        )
+        wait_for(
+            "the gate to wait on its results",
+            lambda: _blocked(url, "chiso-fault-gate"),
+            timeout=120,
+            proc=gate_proc,
+        )
         _kill(gate_proc)
         holder.rollback()
     wait_for("the gate's session to end", lambda: _gone(url, "chiso-fault-gate"))
-    assert query(url, "select count(*) from audit.check_results where run_id = 'second'") == [
-        (0,)]
+    assert query(url, "select count(*) from audit.check_results where run_id = 'second'") == [(0,)]
     with pytest.raises(publish.PublishError, match="no check results"):
         pipeline.publish_candidate(second)  # the gate is not optional, even after a crash
     assert (_versions_shown(url), _received(url)) == ({"marts_v000001"}, 3)
@@ -101,8 +122,12 @@ def test_gate_and_publish_killed_midway_leave_marts_whole(warehouse_url, landing
     with psycopg.connect(url) as bi:
         bi.execute("select count(*) from marts.dossiers").fetchone()
         pub_proc = spawn("publish", "--run-id", "second", app="chiso-fault-publish")
-        wait_for("publish to wait on the BI query", lambda: _blocked(url, "chiso-fault-publish"),
-                 timeout=60, proc=pub_proc)
+        wait_for(
+            "publish to wait on the BI query",
+            lambda: _blocked(url, "chiso-fault-publish"),
+            timeout=60,
+            proc=pub_proc,
+        )
         # Mid-publication, other sessions still see the old version, whole.
         assert _versions_shown(url) == {"marts_v000001"}
         _kill(pub_proc)
@@ -113,8 +138,7 @@ def test_gate_and_publish_killed_midway_leave_marts_whole(warehouse_url, landing
 
     assert (_versions_shown(url), _received(url)) == ({"marts_v000001"}, 3)
     assert query(url, "select version, action from audit.publications") == [(1, "publish")]
-    assert query(url, "select count(*) from pg_namespace where nspname = 'marts_v000002'") == [
-        (0,)]
+    assert query(url, "select count(*) from pg_namespace where nspname = 'marts_v000002'") == [(0,)]
     # The candidate stays for inspection.
     assert query(url, "select sum(dossiers_received) from candidate.onestop_monthly") == [(7,)]
 

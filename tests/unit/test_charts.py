@@ -26,8 +26,11 @@ def _cls(root: ET.Element, tag: str, cls: str) -> list[ET.Element]:
 
 
 def test_bar_chart_has_one_bar_per_item_scaled_to_its_value():
-    fig = charts.bar_chart("Chỉ số / Index", [("Sở Tư pháp", 80), ("Sở Y tế", 40),
-                                              ("Sở <Xây dựng> & co", 0)], max_value=82)
+    fig = charts.bar_chart(
+        "Chỉ số / Index",
+        [("Sở Tư pháp", 80), ("Sở Y tế", 40), ("Sở <Xây dựng> & co", 0)],
+        max_value=82,
+    )
     root = _svg(fig)
     bars = _cls(root, "rect", "bar")
     assert len(bars) == 3
@@ -40,8 +43,12 @@ def test_bar_chart_has_one_bar_per_item_scaled_to_its_value():
 
 
 def test_counts_get_whole_ticks_and_negative_values_draw_left_of_zero():
-    ticks = [t.text for t in _cls(_svg(charts.bar_chart("n", [("a", 1), ("b", 2)],
-                                                        integer=True)), "text", "tick")]
+    ticks = [
+        t.text
+        for t in _cls(
+            _svg(charts.bar_chart("n", [("a", 1), ("b", 2)], integer=True)), "text", "tick"
+        )
+    ]
     assert all("." not in t for t in ticks) and "0" in ticks
     root = _svg(charts.bar_chart("change", [("up", 3.5), ("down", -2)]))
     up, down = _cls(root, "rect", "bar")
@@ -49,8 +56,9 @@ def test_counts_get_whole_ticks_and_negative_values_draw_left_of_zero():
 
 
 def test_line_chart_points_lines_and_inverted_rank_axis():
-    fig = charts.line_chart("Xếp hạng / Rank", {"PCI": [(2023, 11), (2024, 9)],
-                                                 "PAPI": [(2024, 20)]}, invert=True)
+    fig = charts.line_chart(
+        "Xếp hạng / Rank", {"PCI": [(2023, 11), (2024, 9)], "PAPI": [(2024, 20)]}, invert=True
+    )
     root = _svg(fig)
     assert len(_cls(root, "polyline", "line")) == 2
     points = _cls(root, "circle", "point")
@@ -63,21 +71,38 @@ def test_line_chart_points_lines_and_inverted_rank_axis():
 
 
 def test_bullet_chart_marks_each_target_and_colours_by_status():
-    rows = [{"label": "Hài lòng", "actual": 82.0, "target": 85.0, "unit": "percent",
-             "status": "off track", "operator": ">="},
-            {"label": "Ngày chờ", "actual": None, "target": 5.0, "unit": "days",
-             "status": "no data", "operator": "<="}]
+    rows = [
+        {
+            "label": "Hài lòng",
+            "actual": 82.0,
+            "target": 85.0,
+            "unit": "percent",
+            "status": "off track",
+            "operator": ">=",
+        },
+        {
+            "label": "Ngày chờ",
+            "actual": None,
+            "target": 5.0,
+            "unit": "days",
+            "status": "no data",
+            "operator": "<=",
+        },
+    ]
     root = _svg(charts.bullet_chart("Chỉ tiêu / Targets", rows))
     assert len(_cls(root, "rect", "bar")) == 1  # no actual, no bar
     assert len(_cls(root, "line", "target")) == 2
     assert _cls(root, "rect", "bar")[0].get("fill") == charts.STATUS_COLOURS["off track"]
 
 
-@pytest.mark.parametrize("fig", [
-    charts.bar_chart("Trống / Empty", []),
-    charts.line_chart("Trống / Empty", {"PCI": []}),
-    charts.bullet_chart("Trống / Empty", []),
-])
+@pytest.mark.parametrize(
+    "fig",
+    [
+        charts.bar_chart("Trống / Empty", []),
+        charts.line_chart("Trống / Empty", {"PCI": []}),
+        charts.bullet_chart("Trống / Empty", []),
+    ],
+)
 def test_no_data_is_a_clear_panel_not_a_broken_chart(fig):
     assert "<svg" not in fig
     assert 'class="nodata"' in fig and "Chưa có dữ liệu / No data" in fig
@@ -90,25 +115,50 @@ def test_page_is_self_contained():
         assert external not in html
 
 
-@pytest.mark.parametrize("value, cell", [
-    ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"), ("+1", "'+1"), ("-2+3", "'-2+3"),
-    ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("plain", "plain"), (None, ""), (42, "42"),
-])
+@pytest.mark.parametrize(
+    "value, cell",
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1", "'+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("plain", "plain"),
+        (None, ""),
+        (42, "42"),
+    ],
+)
 def test_csv_cells_that_look_like_formulas_are_escaped(value, cell):
     assert audit.safe_cell(value) == cell
 
 
 def test_csv_has_a_header_and_round_trips():
-    rows = [dict(zip(audit.COLUMNS, ("load", "2026-11-08 01:00:00", "r1", "abc", "=x/y.csv",
-                                     "failed: a, \"b\"", "1 read"), strict=True))]
+    rows = [
+        dict(
+            zip(
+                audit.COLUMNS,
+                (
+                    "load",
+                    "2026-11-08 01:00:00",
+                    "r1",
+                    "abc",
+                    "=x/y.csv",
+                    'failed: a, "b"',
+                    "1 read",
+                ),
+                strict=True,
+            )
+        )
+    ]
     parsed = list(csv.reader(io.StringIO(audit.to_csv(rows))))
     assert parsed[0] == list(audit.COLUMNS)
     assert parsed[1][4] == "'=x/y.csv" and parsed[1][5] == 'failed: a, "b"'
 
 
 def test_audit_table_has_one_line_per_event():
-    rows = [dict(zip(audit.COLUMNS, ("check", "t", "r", "c", "s" * 200, "passed", None),
-                     strict=True))]
+    rows = [
+        dict(zip(audit.COLUMNS, ("check", "t", "r", "c", "s" * 200, "passed", None), strict=True))
+    ]
     lines = audit.format_table(rows).splitlines()
     assert lines[0].split() == list(audit.COLUMNS) and len(lines) == 3
     assert "…" in lines[2]
@@ -116,14 +166,23 @@ def test_audit_table_has_one_line_per_event():
 
 
 def test_progress_lines_give_counts_time_and_rate():
-    loaded = SimpleNamespace(feed="onestop", file_name="onestop_2026-11-02.csv", status="loaded",
-                             rows_read=1617, rows_loaded=1617, rows_rejected=0, seconds=0.3,
-                             message="")
+    loaded = SimpleNamespace(
+        feed="onestop",
+        file_name="onestop_2026-11-02.csv",
+        status="loaded",
+        rows_read=1617,
+        rows_loaded=1617,
+        rows_rejected=0,
+        seconds=0.3,
+        message="",
+    )
     assert progress.ingest_line(loaded) == (
         "ingest onestop/onestop_2026-11-02.csv: 1,617 loaded, 0 rejected of 1,617 rows"
-        " in 0.3 s = 5,390 rows/s")
-    outcome = dbt.DbtOutcome("build", True, [], {"success": 42, "pass": 120},
-                             {"model": 42, "test": 120}, 8.1)
+        " in 0.3 s = 5,390 rows/s"
+    )
+    outcome = dbt.DbtOutcome(
+        "build", True, [], {"success": 42, "pass": 120}, {"model": 42, "test": 120}, 8.1
+    )
     assert progress.build_line(outcome).startswith("build: 42 models, 120 tests in 8.1 s")
     assert progress.gate_line(29, 0, 2, 2.0).startswith("gate: 31 checks in 2.0 s")
     seen: list[str] = []

@@ -188,8 +188,9 @@ def test_scoped_suite_checks_rows_built_since_the_published_copy(
     db.execute("ALTER TABLE candidate.onestop_monthly ADD built_at timestamptz")
     db.execute("UPDATE candidate.onestop_monthly SET built_at = '2026-11-01'")
     _insert(db, [("DN-03", "2024-03-01", 10, 5, 2, 2, 1.5)])  # bad, and built later
-    db.execute("UPDATE candidate.onestop_monthly SET built_at = '2026-11-02'"
-               " WHERE built_at IS NULL")
+    db.execute(
+        "UPDATE candidate.onestop_monthly SET built_at = '2026-11-02' WHERE built_at IS NULL"
+    )
     base = onestop_suite()
     scoped = Suite(base.name, base.table, base.checks, changed_rows="built_at > {since}")
 
@@ -199,8 +200,10 @@ def test_scoped_suite_checks_rows_built_since_the_published_copy(
     assert all(r.details["scope"].startswith("whole table") for r in first)
 
     db.execute("CREATE SCHEMA IF NOT EXISTS marts")
-    db.execute("CREATE VIEW marts.onestop_monthly AS SELECT * FROM candidate.onestop_monthly"
-               " WHERE built_at = '2026-11-01'")
+    db.execute(
+        "CREATE VIEW marts.onestop_monthly AS SELECT * FROM candidate.onestop_monthly"
+        " WHERE built_at = '2026-11-01'"
+    )
     results = run_suites(warehouse_url, "candidate", [scoped], published="marts")
 
     assert {r.element_count for r in results} == {1}  # only the row built since
@@ -221,9 +224,13 @@ def test_row_rule_runs_its_query_once_and_counts_the_offending_rows(
         " where completed_on_time + completed_late <> completed"
     )
     _insert(db, [("DN-03", "2024-01-01", 10, 5, 2, 2, 0.4)])
-    suite = Suite("rules", "onestop_monthly", [
-        Check("adds_up", UnexpectedRowsCountExpectation(unexpected_rows_query=counting)),
-    ])
+    suite = Suite(
+        "rules",
+        "onestop_monthly",
+        [
+            Check("adds_up", UnexpectedRowsCountExpectation(unexpected_rows_query=counting)),
+        ],
+    )
 
     (result,) = run_suites(warehouse_url, "candidate", [suite])
 
@@ -255,17 +262,38 @@ def test_heavy_suites_are_validated_beside_the_others(
             END LOOP;
             RETURN false;
         END $$""")
-    heavy = Suite("recount", "onestop_monthly", [Check("slow", Rows(
-        unexpected_rows_query="select 1 where not candidate.saw_lane('light')"
-                              " /* heavy-lane-marker */"
-    ))], heavy=True)
-    light = Suite("light", "onestop_monthly", [Check("ran_beside_the_heavy_suite", Rows(
-        unexpected_rows_query="select 1 where not candidate.saw_lane('heavy')"
-                              " /* light-lane-marker */"
-    ))])
+    heavy = Suite(
+        "recount",
+        "onestop_monthly",
+        [
+            Check(
+                "slow",
+                Rows(
+                    unexpected_rows_query="select 1 where not candidate.saw_lane('light')"
+                    " /* heavy-lane-marker */"
+                ),
+            )
+        ],
+        heavy=True,
+    )
+    light = Suite(
+        "light",
+        "onestop_monthly",
+        [
+            Check(
+                "ran_beside_the_heavy_suite",
+                Rows(
+                    unexpected_rows_query="select 1 where not candidate.saw_lane('heavy')"
+                    " /* light-lane-marker */"
+                ),
+            )
+        ],
+    )
 
     results = run_suites(warehouse_url, "candidate", [heavy, light])
 
     assert [(r.suite, r.check_name) for r in results] == [
-        ("recount", "slow"), ("light", "ran_beside_the_heavy_suite")]
+        ("recount", "slow"),
+        ("light", "ran_beside_the_heavy_suite"),
+    ]
     assert [r.success for r in results] == [True, True], results

@@ -42,8 +42,13 @@ def test_byte_level_timestamps_equal_the_strptime_and_regex_paths(monkeypatch):
     taken = 0
     for _ in range(3000):
         seconds = rnd.random() < 0.3
-        values = pa.array([_random_stamp(rnd, seconds) if rnd.random() > 0.1 else None
-                           for _ in range(rnd.randint(1, 4))], pa.string())
+        values = pa.array(
+            [
+                _random_stamp(rnd, seconds) if rnd.random() > 0.1 else None
+                for _ in range(rnd.randint(1, 4))
+            ],
+            pa.string(),
+        )
         got = fastdates.timestamps(values)
         if got is None:
             continue
@@ -53,10 +58,13 @@ def test_byte_level_timestamps_equal_the_strptime_and_regex_paths(monkeypatch):
     assert taken > 100  # draws whose values are all valid
 
 
-@pytest.mark.parametrize("values", [
-    ["29/02/2024 23:59", None, "01/01/0000 00:00", "31/12/9999 23:59"],
-    ["15/06/1900 12:30:59", "01/03/2023 00:00:00"],
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["29/02/2024 23:59", None, "01/01/0000 00:00", "31/12/9999 23:59"],
+        ["15/06/1900 12:30:59", "01/03/2023 00:00:00"],
+    ],
+)
 def test_byte_level_timestamps_of_slices_and_large_strings(values, monkeypatch):
     arr = pa.array(["junk", *values], pa.string()).slice(1)
     expected = _general(pa.array(values, pa.string()), monkeypatch)
@@ -64,12 +72,24 @@ def test_byte_level_timestamps_of_slices_and_large_strings(values, monkeypatch):
     assert fastdates.timestamps(pa.array(values, pa.large_string())).equals(expected)
 
 
-@pytest.mark.parametrize("values", [
-    ["31/02/2026 08:00"], ["29/02/2023 08:00"], ["01/13/2026 08:00"], ["01/01/2026 24:00"],
-    ["01/01/2026 23:60"], ["01/01/2026 10:00:60"], ["01-01-2026 10:00"], ["1/01/2026 10:00"],
-    ["01/01/2026 10:00", "01/01/2026 10:00:00"], ["2026-01-01 10:00"], [None, None],
-    ["01/01/2026T10:00"], ["０1/01/2026 10:00"],
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["31/02/2026 08:00"],
+        ["29/02/2023 08:00"],
+        ["01/13/2026 08:00"],
+        ["01/01/2026 24:00"],
+        ["01/01/2026 23:60"],
+        ["01/01/2026 10:00:60"],
+        ["01-01-2026 10:00"],
+        ["1/01/2026 10:00"],
+        ["01/01/2026 10:00", "01/01/2026 10:00:00"],
+        ["2026-01-01 10:00"],
+        [None, None],
+        ["01/01/2026T10:00"],
+        ["０1/01/2026 10:00"],
+    ],
+)
 def test_byte_level_timestamps_leave_anything_else_to_the_general_path(values):
     assert fastdates.timestamps(pa.array(values, pa.string())) is None
 
@@ -81,13 +101,42 @@ def _clean_reference(values: pa.Array) -> pa.Array:
 
 
 def test_clean_reads_every_spelling_of_the_markers_as_missing():
-    values = ["", " ", "N/A", "n/A", " NA ", "Na", "-", "--", "NULL", "nUlL", "None", "NONE",
-              "\u00a0n/a\u00a0", "\tnone\n", "NAN", "nul", "---", "0", "x", "Không", None,
-              "045159884006", "QT-SKHDT", "02/03/2026 06:45", " à", "à ", "a\u3000", "\u2003b"]
+    values = [
+        "",
+        " ",
+        "N/A",
+        "n/A",
+        " NA ",
+        "Na",
+        "-",
+        "--",
+        "NULL",
+        "nUlL",
+        "None",
+        "NONE",
+        "\u00a0n/a\u00a0",
+        "\tnone\n",
+        "NAN",
+        "nul",
+        "---",
+        "0",
+        "x",
+        "Không",
+        None,
+        "045159884006",
+        "QT-SKHDT",
+        "02/03/2026 06:45",
+        " à",
+        "à ",
+        "a\u3000",
+        "\u2003b",
+    ]
     arr = pa.array(["skip", *values]).slice(1)
     assert convert._clean(arr).equals(_clean_reference(arr))
-    assert convert._clean(pa.array(values)).to_pylist() == _clean_reference(
-        pa.array(values)).to_pylist()
+    assert (
+        convert._clean(pa.array(values)).to_pylist()
+        == _clean_reference(pa.array(values)).to_pylist()
+    )
 
 
 def test_trimming_by_edge_bytes_equals_trimming_every_value():
@@ -98,16 +147,37 @@ def test_trimming_by_edge_bytes_equals_trimming_every_value():
         values = pa.array([shape.format(c, c) for c in chars])
         assert convert._trimmed(values).equals(pc.utf8_trim_whitespace(values)), shape
     rnd = random.Random(3)
-    alphabet = [" ", "\t", "\u00a0", "\u2003", "\u3000", "\u1680", "\u0085", "a", "Đ", "ạ",
-                "ư", "Ủ", "©", "…", "、", "ᚠ", "😀", "0"]
+    alphabet = [
+        " ",
+        "\t",
+        "\u00a0",
+        "\u2003",
+        "\u3000",
+        "\u1680",
+        "\u0085",
+        "a",
+        "Đ",
+        "ạ",
+        "ư",
+        "Ủ",
+        "©",
+        "…",
+        "、",
+        "ᚠ",
+        "😀",
+        "0",
+    ]
     for _ in range(300):
-        values = [None if rnd.random() < 0.1 else
-                  "".join(rnd.choices(alphabet, k=rnd.randint(0, 5)))
-                  for _ in range(rnd.randint(1, 40))]
+        values = [
+            None if rnd.random() < 0.1 else "".join(rnd.choices(alphabet, k=rnd.randint(0, 5)))
+            for _ in range(rnd.randint(1, 40))
+        ]
         arr = pa.array(["  pad  ", *values]).slice(1)
         assert convert._clean(arr).equals(_clean_reference(arr)), values
-        assert convert._clean(pa.array(values, pa.large_string())).to_pylist() == \
-            _clean_reference(pa.array(values)).to_pylist()
+        assert (
+            convert._clean(pa.array(values, pa.large_string())).to_pylist()
+            == _clean_reference(pa.array(values)).to_pylist()
+        )
 
 
 def test_values_without_padding_are_not_copied_by_trimming():
@@ -121,9 +191,14 @@ def test_whole_numbers_of_digits_alone_equal_the_regex_path(monkeypatch):
     rnd = random.Random(5)
     taken = 0
     for _ in range(500):
-        values = pa.array(["".join(rnd.choices("0123456789" + "+- x١", [30] * 10 + [1] * 5,
-                                               k=rnd.randint(0, 11)))
-                           for _ in range(rnd.randint(1, 6))]).slice(rnd.randint(0, 1))
+        values = pa.array(
+            [
+                "".join(
+                    rnd.choices("0123456789" + "+- x١", [30] * 10 + [1] * 5, k=rnd.randint(0, 11))
+                )
+                for _ in range(rnd.randint(1, 6))
+            ]
+        ).slice(rnd.randint(0, 1))
         taken += convert._short_digits(values)
         got = convert._ints(values)
         with monkeypatch.context() as m:
@@ -142,15 +217,25 @@ def test_only_ascii_letters_lowercase_into_the_markers_letters():
     chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
     lowered = pc.utf8_lower(pa.array(chars)).to_pylist()
     letters = set("".join(convert._NULLS))
-    assert [c for c, low in zip(chars, lowered, strict=True)
-            if not c.isascii() and set(low) & letters] == []
+    assert [
+        c for c, low in zip(chars, lowered, strict=True) if not c.isascii() and set(low) & letters
+    ] == []
 
 
 # -- typing: columns with no value ---------------------------------------------------------------
-@pytest.mark.parametrize("col_type,sample", [
-    ("text", "x"), ("pii", "x"), ("int", "3"), ("code", "1"), ("timestamp", "02/03/2026 06:45"),
-    ("date", "02/03/2026"), ("bool", "có"), ("decimal", "1,5"),
-])
+@pytest.mark.parametrize(
+    "col_type,sample",
+    [
+        ("text", "x"),
+        ("pii", "x"),
+        ("int", "3"),
+        ("code", "1"),
+        ("timestamp", "02/03/2026 06:45"),
+        ("date", "02/03/2026"),
+        ("bool", "có"),
+        ("decimal", "1,5"),
+    ],
+)
 def test_a_column_without_values_has_the_type_its_converter_gives(col_type, sample):
     col = Column("c", col_type, ("c",), codes=(1, 2))
     hasher = Hasher(b"k" * 64)
@@ -178,13 +263,14 @@ def _read_all(path, monkeypatch, read_bytes: int, block_bytes: int) -> list[read
 
 
 def test_small_reads_merge_into_blocks_with_consecutive_rows(tmp_path, monkeypatch):
-    path = rows.write(tmp_path / "onestop_2026-11-02.csv",
-                      [rows.row(f"D-{i:05d}", ChuHoSo=f"Người {i}") for i in range(3000)])
+    path = rows.write(
+        tmp_path / "onestop_2026-11-02.csv",
+        [rows.row(f"D-{i:05d}", ChuHoSo=f"Người {i}") for i in range(3000)],
+    )
     one = _read_all(path, monkeypatch, 1 << 20, 1 << 20)
     merged = _read_all(path, monkeypatch, 16 << 10, 96 << 10)
     assert len(one) == 1 and len(merged) > 2
-    assert [b.first_row for b in merged] == list(
-        np.cumsum([1] + [b.num_rows for b in merged[:-1]]))
+    assert [b.first_row for b in merged] == list(np.cumsum([1] + [b.num_rows for b in merged[:-1]]))
     for name, values in one[0].columns.items():
         assert pa.concat_arrays([b.columns[name] for b in merged]).equals(values)
 
@@ -244,11 +330,15 @@ def test_utc_conversion_of_a_block_on_one_offset_equals_day_by_day(zone, monkeyp
 
 
 def test_encoded_rows_do_not_depend_on_the_timestamp_path(monkeypatch):
-    table = pa.table({
-        "t": pa.array([datetime(2026, 3, 29, 1, 30), None, datetime(2026, 10, 25, 2, 30)],
-                      pa.timestamp("s")),
-        "d": pa.array([date(2026, 3, 29)] * 3, pa.date32()),
-    })
+    table = pa.table(
+        {
+            "t": pa.array(
+                [datetime(2026, 3, 29, 1, 30), None, datetime(2026, 10, 25, 2, 30)],
+                pa.timestamp("s"),
+            ),
+            "d": pa.array([date(2026, 3, 29)] * 3, pa.date32()),
+        }
+    )
     got = copybin.Encoder("Europe/Berlin").encode(table)
     monkeypatch.setattr(copybin, "_ONE_OFFSET_SPAN", 0)
     assert copybin.Encoder("Europe/Berlin").encode(table).equals(got)

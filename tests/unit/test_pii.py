@@ -11,12 +11,15 @@ def test_hash_array_matches_hash_one_across_blocks_and_cache_resets(monkeypatch)
     first = pa.array(["Nguyễn Văn An", None, "045159884006", "Nguyễn Văn An"])
     second = pa.array(["NGUYỄN  Văn An", "Nguye\u0302\u0303n Văn An", "045159884006", None])
     expected = h.hash_one("Nguyễn Văn An")
-    assert h.hash_array(first).to_pylist() == [expected, None, h.hash_one("045159884006"),
-                                               expected]
+    assert h.hash_array(first).to_pylist() == [expected, None, h.hash_one("045159884006"), expected]
     # Normalised spellings (case, spacing, decomposed diacritics) give the same token, also
     # when the first spelling's token came from the cache of an earlier block.
-    assert h.hash_array(second).to_pylist() == [expected, expected,
-                                                h.hash_one("045159884006"), None]
+    assert h.hash_array(second).to_pylist() == [
+        expected,
+        expected,
+        h.hash_one("045159884006"),
+        None,
+    ]
     monkeypatch.setattr(pii, "CACHE_SIZE", 2)  # a full cache is emptied, tokens unchanged
     assert h.hash_array(first).to_pylist()[0] == expected
     assert Hasher(b"x" * 64).hash_array(first).to_pylist()[0] != expected
@@ -30,17 +33,29 @@ def test_dictionary_hashing_gives_the_per_value_tokens(monkeypatch):
     # ID numbers (the byte-range fast path), passport-style IDs with capitals, phone numbers
     # with single spaces (the regex fast path), and text needing full normalisation (tabs,
     # double spaces, decomposed diacritics, ß which casefolds to ss, the empty string).
-    values = ["045159884006", "B1234567", "b1234567", "0912 345 678", "0912  345 678",
-              "A\tB", "Nguye\u0302\u0303n Văn An", "NGUYỄN VĂN AN", "Straße", "STRASSE", "",
-              None, "045159884006", "x" * 300]
+    values = [
+        "045159884006",
+        "B1234567",
+        "b1234567",
+        "0912 345 678",
+        "0912  345 678",
+        "A\tB",
+        "Nguye\u0302\u0303n Văn An",
+        "NGUYỄN VĂN AN",
+        "Straße",
+        "STRASSE",
+        "",
+        None,
+        "045159884006",
+        "x" * 300,
+    ]
     h = Hasher(b"k" * 64)
     expected = _per_value(h, values)
     assert h.hash_array(pa.array(values), "c").to_pylist() == expected
     assert expected[6] == expected[7] and expected[8] == expected[9]
     # Repeated across blocks (served by the column's cache), sliced, and without a cache.
     assert h.hash_array(pa.array(values).slice(3), "c").to_pylist() == expected[3:]
-    assert Hasher(b"k" * 64).hash_array(pa.array(values, pa.large_string())).to_pylist() \
-        == expected
+    assert Hasher(b"k" * 64).hash_array(pa.array(values, pa.large_string())).to_pylist() == expected
     monkeypatch.setattr(pii, "CACHE_SIZE", 4)
     monkeypatch.setattr(pii, "MIN_HIT_RATE", 1.1)  # the first full cache switches it off
     cold = Hasher(b"k" * 64)
@@ -65,7 +80,7 @@ def test_a_column_of_distinct_values_is_hashed_without_finding_its_distinct_valu
     ids = [f"0451{n:08d}" for n in range(40)]
     repeated = ["Nguyễn Văn An", "Trần Thị Bình"] * 10
     for start in range(0, 40, 10):  # every value new: the cache serves nothing and goes
-        block = ids[start:start + 10]
+        block = ids[start : start + 10]
         assert h.hash_array(pa.array(block), "id").to_pylist() == _per_value(h, block)
         mixed = [f"x{start}-{i}" for i in range(10)] + repeated[:10]
         assert h.hash_array(pa.array(mixed), "mixed").to_pylist() == _per_value(h, mixed)

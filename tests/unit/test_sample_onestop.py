@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 from collections import defaultdict
@@ -103,8 +104,9 @@ def test_csv_is_what_the_csv_module_writes(run):
 
 
 def test_same_arguments_same_bytes(tmp_path):
-    kwargs = dict(start=START, days=6, seed=11, dossiers_per_day=25,
-                  formats=("csv", "jsonl", "xlsx"))
+    kwargs = dict(
+        start=START, days=6, seed=11, dossiers_per_day=25, formats=("csv", "jsonl", "xlsx")
+    )
     a = generate(tmp_path / "a", **kwargs)
     b = generate(tmp_path / "b", **kwargs)
     assert [p.name for p in a] == [p.name for p in b]
@@ -151,7 +153,7 @@ def test_dossiers_start_clean_and_only_move_forward(histories):
         first_day, first = hist[0]
         assert _dt(first["NgayTiepNhan"]).date() == first_day  # first seen the day received
         keys = [_progress(r) for _, r in hist]
-        assert all(a < b for a, b in zip(keys, keys[1:], strict=False)), (code, keys)
+        assert all(a < b for a, b in itertools.pairwise(keys)), (code, keys)
         assert all(int(r["TrangThaiHoSo"]) not in TERMINAL for _, r in hist[:-1]), code
         # what does not change stays the same
         static = {tuple(r[c] for c in COLUMNS[:13]) for _, r in hist}
@@ -189,8 +191,9 @@ def test_row_invariants(run):
                 assert n >= 1
             if r["NgayHenTraMoi"]:
                 assert n >= 1 and _dt(r["NgayHenTraMoi"]) > recv
-            assert r["ThanhToanTrucTuyen"] in ({"0", "1"} if ref.procedures[
-                r["MaTTHC"]].fee else {""})
+            assert r["ThanhToanTrucTuyen"] in (
+                {"0", "1"} if ref.procedures[r["MaTTHC"]].fee else {""}
+            )
             assert r["SoHoaHoSo"] in {"0", "1"} and r["XinLoi"] in {"0", "1"}
             assert re.fullmatch(r"0\d{11}", r["SoGiayToChuHoSo"])
             assert re.fullmatch(r"0[35789]\d{8}", r["SoDienThoai"])
@@ -254,8 +257,17 @@ def test_realistic_mix(histories):
             if kind == "late" and r["XinLoi"] == "1":
                 count["apology"] += 1
     total = len(histories)
-    for kind in ("early", "on_time", "late", "supplement", "withdrawn", "stopped", "open",
-                 "open_overdue", "apology"):
+    for kind in (
+        "early",
+        "on_time",
+        "late",
+        "supplement",
+        "withdrawn",
+        "stopped",
+        "open",
+        "open_overdue",
+        "apology",
+    ):
         assert count[kind] > 0, (kind, dict(count))
     assert count["early"] > count["on_time"] > 0 and count["early"] > total / 2
     assert 0.35 < channels["2"] / total < 0.65

@@ -94,8 +94,13 @@ VARIANT_CASES = [
     # Decomposed (NFD) Vietnamese letters, as some exporters write them
     (unicodedata.normalize("NFD", "Từ Quý I"), 2024, D(2024, 1, 1), D(2024, 12, 31), DEADLINE),
     (unicodedata.normalize("NFD", "Thường xuyên"), None, None, None, ONGOING),
-    (unicodedata.normalize("NFD", "6 tháng đầu năm"), 2024, D(2024, 1, 1), D(2024, 6, 30),
-     DEADLINE),
+    (
+        unicodedata.normalize("NFD", "6 tháng đầu năm"),
+        2024,
+        D(2024, 1, 1),
+        D(2024, 6, 30),
+        DEADLINE,
+    ),
 ]
 
 
