@@ -171,19 +171,20 @@ def _header(plan: Plan, lines: list[Line]) -> None:
         plan.year = int(m[1])
 
 
-def _province_names() -> list[str]:
+def _province_names() -> list[tuple[str, str]]:
+    """(folded spelling, official name) of every province name and alias, longest first."""
     from ingest.feeds.indices import SEEDS, _csv
 
-    names = set()
+    names: dict[str, str] = {}
     for row in _csv(SEEDS / "reference" / "ref_provinces.csv"):
-        names.add(row["province_name"])
-        names.update(a for a in row["aliases"].split("|") if a)
-    return sorted(names, key=len, reverse=True)
+        for spelling in (row["province_name"], *filter(None, row["aliases"].split("|"))):
+            names.setdefault(header_key(spelling), row["province_name"])
+    return sorted(names.items(), key=lambda kv: (-len(kv[0]), kv[0]))
 
 
-def _province_in(text: str, names: list[str]) -> str | None:
+def _province_in(text: str, names: list[tuple[str, str]]) -> str | None:
     key = header_key(text)
-    return next((n for n in names if header_key(n) and header_key(n) in key), None)
+    return next((name for folded, name in names if folded and folded in key), None)
 
 
 # -- prose tasks ------------------------------------------------------------------------------

@@ -117,11 +117,11 @@ def prose_targets(plan: Plan, lines: list[Line]) -> list[PlanTarget]:
                         )
                     )
                 continue
-            if (number := _PERCENT.search(clause)) and match_alias(clause):
+            if (pct := _PERCENT.search(clause)) and match_alias(clause):
                 out.append(
                     PlanTarget(
                         None,
-                        _from_indicator(clause, number.start()),
+                        _from_indicator(clause, pct.start()),
                         None,
                         year,
                         number,
