@@ -353,3 +353,26 @@ def test_cli_imports_a_plan_and_the_landing_zone_picks_plans_up(conn, landing, t
     results = ingest(conn, landing, load_key(config.load().home), "night")
     plans = [r for r in results if r.file_name == "000.txt"]
     assert [(r.feed, r.rows_loaded) for r in plans] == [("plan_tasks", 17), ("targets", 1)]
+
+
+def test_sample_targets_are_seed_001s_own_value_for_value_and_unit_for_unit(tmp_path):
+    import csv
+    from datetime import date
+
+    from chiso.samples import indices as sample
+
+    sample.generate(tmp_path, date(2026, 1, 5), 1, seed=1)
+    with open(tmp_path / "targets" / "targets_2025.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))[2:]
+    seed = read_plan(SEED["001"]).targets
+    assert [(r[1], r[2], r[3], r[4] or None) for r in rows] == [
+        (g.indicator_name, g.target_text, g.lead, g.coordinating) for g in seed
+    ]
+    ranks = (tmp_path / "index_results" / "thanh_hoa_2021_ranks.csv").read_text(encoding="utf-8")
+    # seed 002: "PAPI đứng thứ 03; PAR INDEX … 14; SIPAS … 24; PCI … 43 trên 63"
+    assert ranks.splitlines()[1:] == [
+        "2021,PAPI,Thanh Hóa,,3,0",
+        "2021,PAR INDEX,Thanh Hóa,,14,0",
+        "2021,SIPAS,Thanh Hóa,,24,0",
+        "2021,PCI,Thanh Hóa,,43,0",
+    ]
