@@ -90,6 +90,31 @@ def cmd_ingest(args) -> int:
     return 0
 
 
+def cmd_plans(args) -> int:
+    """`chiso plans import FILE…`: the logic is ingest/plans/load.py; this prints the outcome."""
+    from ingest.pii import load_key
+    from ingest.plans.load import import_plans
+
+    settings = config.load()
+    with _bootstrapped(settings) as conn:
+        done = import_plans(
+            conn,
+            [Path(p) for p in args.files],
+            load_key(settings.home),
+            args.run_id or runinfo.cli_run_id(_today()),
+            settings.docs_dir,
+            runinfo.code_version(),
+        )
+    failed = False
+    for item in done:
+        for r in item.results:
+            print(r.line())
+            failed |= r.status in ("rejected", "failed")
+        if item.review:
+            print(f"{item.path.name}: review {item.review}")
+    return 1 if failed else 0
+
+
 def cmd_build(args) -> int:
     from chiso import pipeline, progress
 
@@ -284,6 +309,13 @@ def parser() -> argparse.ArgumentParser:
                 help="run date YYYY-MM-DD (cut-off: local midnight starting it)",
             )
         c.set_defaults(fn=fn)
+
+    pl = sub.add_parser("plans", help="plans as provinces issue them (.docx or text)")
+    pl_sub = pl.add_subparsers(dest="plans_action", required=True)
+    pli = pl_sub.add_parser("import", help="load plans into plan_tasks and targets, write reviews")
+    pli.add_argument("files", nargs="+", metavar="FILE")
+    pli.add_argument("--run-id")
+    pli.set_defaults(fn=cmd_plans)
 
     pb = sub.add_parser("publish", help="publish the checked candidate, or --rollback")
     pb.add_argument("--run-id", help="the checked run to publish (default: the latest)")

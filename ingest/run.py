@@ -44,4 +44,8 @@ def ingest(
             results.append(result)
             if on_result:
                 on_result(result)
+    if feeds is None:  # plans dropped in <landing>/plans feed plan_tasks and targets
+        from ingest.plans.load import import_landing
+
+        results += import_landing(conn, landing_dir, key, run_id, code_version, on_result)
     return results

@@ -368,7 +368,7 @@ def test_gate_warns_on_pci_composite_mismatch_naming_province_and_year(published
     assert "Hải Dương" in details and "2021" in details
     assert "Quảng Ninh" not in details  # the published composites reproduce
     assert results["targets_mapped"][:2] == (False, "warning")
-    for name in ("score_on_scale", "ranks_without_gaps", "grain_unique"):
+    for name in ("score_on_scale", "ranks_without_gaps"):
         assert results[name][0] is True, name
 
 

@@ -34,6 +34,7 @@ PLAN_HEADER = [
     "Tiến độ thực hiện",
     "Đơn vị chủ trì",
     "Đơn vị phối hợp",
+    "Dữ liệu mẫu",  # every generated row says it is made up (is_synthetic)
 ]
 REPORT_HEADER = [
     "Ngày báo cáo",
@@ -45,6 +46,7 @@ REPORT_HEADER = [
     "Tỷ lệ hoàn thành",
     "Ngày hoàn thành",
     "Ghi chú",
+    "Dữ liệu mẫu",
 ]
 
 # (section, content, expected result) — wording taken from the seed plans.
@@ -181,6 +183,7 @@ def generate(out_dir: Path, start: date, days: int, seed: int = 1, **_) -> list[
                 timing,
                 lead,
                 coord,
+                1,
             ]
         )
         fate = rng.choices(["early", "late", "open"], [5, 2, 3])[0]
@@ -220,6 +223,7 @@ def generate(out_dir: Path, start: date, days: int, seed: int = 1, **_) -> list[
                         "100%",
                         done.strftime("%d/%m/%Y"),
                         "",
+                        1,
                     ]
                 )
             elif parsed.start is not None and parsed.start > when:
@@ -234,6 +238,7 @@ def generate(out_dir: Path, start: date, days: int, seed: int = 1, **_) -> list[
                         "0%",
                         "",
                         "Chưa đến thời gian thực hiện",
+                        1,
                     ]
                 )
             else:
@@ -249,6 +254,7 @@ def generate(out_dir: Path, start: date, days: int, seed: int = 1, **_) -> list[
                         f"{pct}%",
                         "",
                         rng.choice(["", "Đang tổng hợp số liệu", "Chờ ý kiến các sở, ngành"]),
+                        1,
                     ]
                 )
         written.append(

@@ -176,6 +176,28 @@ def _indicators(seeds: Path = SEEDS) -> dict[str, str]:
     return out
 
 
+@cache
+def _indicator_scopes(seeds: Path = SEEDS) -> dict[str, str]:
+    return {
+        r["indicator_code"]: r.get("scope") or "province"
+        for r in _csv(seeds / "reference" / "ref_pci_indicators.csv")
+    }
+
+
+def _indicator_scope(code: str) -> str:
+    return _indicator_scopes().get(code, "province")
+
+
+def match_indicator_alias(text: str | None, unit: str | None = None) -> str | None:
+    """The indicator a plan's wording names (seed ref_indicator_aliases.csv, longest wording
+    found in the text); a rank target looks among the rank wordings."""
+    if not text:
+        return None
+    from ingest.plans.targets import match_alias
+
+    return match_alias(text, "rank" if unit == "rank" else "value")
+
+
 def match_indicator(text: str | None, seeds: Path = SEEDS) -> str | None:
     if not text:
         return None
@@ -330,7 +352,9 @@ def _long(rows, h, mapping, unused, ctx_index, ctx_year, file_name):
             "indicator_name",
             "value",
             "rank",
+            "is_synthetic",
         )
+        if c != "is_synthetic" or c in mapping
     ]
     values: dict[str, list] = {n: [] for n in names}
     numbers: list[int] = []
@@ -349,7 +373,7 @@ def _long(rows, h, mapping, unused, ctx_index, ctx_year, file_name):
 
 
 def _wide(rows, h, headers, mapping, ctx_index, ctx_year, file_name):
-    taken = set(mapping.values())
+    taken = set(mapping.values())  # is_synthetic's column too: it is no sub-index
     candidates = [(pos, text) for pos, text in enumerate(headers) if pos not in taken and text]
     index = ctx_index
     if index is None:  # the index whose component names the header matches best
@@ -368,6 +392,9 @@ def _wide(rows, h, headers, mapping, ctx_index, ctx_year, file_name):
         _need(ctx_year, "year", file_name)
     unused = [text for pos, text in candidates if pos not in columns]
     names = ("year", "index_name", "province_name", "component_name", "value", "rank")
+    synthetic_pos = mapping.get("is_synthetic")
+    if synthetic_pos is not None:
+        names = (*names, "is_synthetic")
     values: dict[str, list] = {n: [] for n in names}
     numbers: list[int] = []
     rank_pos = mapping.get("rank")
@@ -387,6 +414,8 @@ def _wide(rows, h, headers, mapping, ctx_index, ctx_year, file_name):
             values["component_name"].append(comp or None)
             values["value"].append(value)
             values["rank"].append(_at(row, rank_pos) if comp == "" else None)
+            if synthetic_pos is not None:
+                values["is_synthetic"].append(_at(row, synthetic_pos))
             numbers.append(i)
     return _block(values, numbers), unused
 
@@ -468,7 +497,10 @@ def resolve_survey_responses(columns: dict[str, pa.Array], context: dict):
 _GE = r"≥|>=|=>|từ|tối thiểu|ít nhất|không thấp hơn|không dưới|trở lên|trên|đạt trên"
 _LE = r"≤|<=|=<|tối đa|không quá|không vượt quá|dưới|không cao hơn|trở xuống"
 _NUMBER = re.compile(r"(?<![\w.,])([+-]?\d+(?:[.,]\d+)?)\s*(%)?")
-_TOP = re.compile(r"\b(?:top|nhóm)\s*(\d+)\b", re.IGNORECASE)
+_TOP = re.compile(
+    r"\b(?:top|nhóm)\s*(\d+)\b|\btrong (?:số |nhóm )?(\d+)\s*(?:tỉnh|địa phương)[^;.]*?dẫn đầu",
+    re.IGNORECASE,
+)
 _HEADER_YEAR = re.compile(r"\s*(?:(?:đến|tới|trong)\s+)?(?:năm\s+)?(20\d\d)\s*$", re.IGNORECASE)
 # "Chỉ số hài lòng ≥ 85%", "... đạt từ 85% trở lên", "... tối thiểu đạt 90%"
 _PLAIN_TARGET = re.compile(
@@ -491,7 +523,7 @@ def parse_target(text: str | None) -> tuple[str | None, str | None, str | None]:
         return None, None, None
     t = unicodedata.normalize("NFC", str(text)).strip()
     if m := _TOP.search(t):
-        return "<=", m.group(1), "rank"
+        return "<=", m.group(1) or m.group(2), "rank"
     m = _NUMBER.search(t)
     if not m:
         return None, None, None
@@ -507,6 +539,23 @@ def parse_target(text: str | None) -> tuple[str | None, str | None, str | None]:
     else:
         op = None
     return op, value, unit
+
+
+_NUMBER_FIRST = re.compile(
+    r"(?P<target>(?:(?:phấn đấu|phần đầu)\s+)?(?:(?:" + _GE + "|" + _LE + r")\s+)?(?:đạt\s+)?"
+    r"\d+(?:[.,]\d+)?\s*%)",
+    re.IGNORECASE,
+)
+
+
+def split_number_first(text: str | None) -> tuple[str | None, str | None]:
+    """'100% hồ sơ … đúng hạn' → (text, '100%'); 'tối thiểu 55% hồ sơ trực tuyến' → (text,
+    'tối thiểu 55%'): the indicator is the whole phrase (matched to the catalogue through
+    ref_indicator_aliases), the target the number with the words that qualify it."""
+    if not text:
+        return text, None
+    m = _NUMBER_FIRST.search(unicodedata.normalize("NFC", str(text)))
+    return (text, m.group("target").strip()) if m else (text, None)
 
 
 def split_plain_target(text: str | None) -> tuple[str | None, str | None]:
@@ -594,13 +643,19 @@ def resolve_targets(columns: dict[str, pa.Array], context: dict):
         )
     }
     errors: list[tuple[int, str, str, str | None]] = []
+    scopes = _texts(columns, "scope_unit", n)
+    out["scope_unit"] = list(scopes)
     for i in range(n):
         name, target = names[i], targets[i]
         if target is None:
             name, target = split_plain_target(name)
+        if target is None:  # "100% hồ sơ … đúng hạn": the number comes first
+            name, target = split_number_first(name)
         out["indicator_name"][i] = name
         out["target_text"][i] = target
         op, value, unit = parse_target(target)
+        if unit is None and name and re.search(r"%|\bphần trăm\b", name):
+            unit = "percent"  # "(% DN Đồng ý)": the value is a share even when written "20"
         if value is None:
             errors.append(
                 (
@@ -613,7 +668,10 @@ def resolve_targets(columns: dict[str, pa.Array], context: dict):
             )
             continue
         out["target_operator"][i], out["target_value"][i], out["target_unit"][i] = op, value, unit
-        out["indicator_code"][i] = match_indicator(name)
+        code = match_indicator(name) or match_indicator_alias(name, unit)
+        out["indicator_code"][i] = code
+        if code is not None and _indicator_scope(code) == "province":
+            out["scope_unit"][i] = None  # PCI, PAPI, DTI and ranks exist only per province
         y = _year(years[i])
         if provinces[i] is not None and y is not None:
             code, problem = match_province(provinces[i], date(y, 1, 1))

@@ -4,7 +4,11 @@
 
 - the plan's number and date: "1337/KH-SKHĐT, 11/4/2023", "Kế hoạch số 211/KH-UBND ngày
   26/08/2022", or the number alone with the date in "Ngày ban hành". The date is required:
-  it gives the year that "Quý II" or "Trước 15/12" leave out.
+  it gives the year that "Quý II" or "Trước 15/12" leave out. A signed plan often leaves the
+  day blank ("ngày tháng 8 năm 2023", "ngày /3/2024"): such a date is read at month precision
+  (plan_date = the 1st, plan_date_precision 'month'), never given a guessed day.
+- the province (province_name, matched as of the plan date; empty = the dbt var
+  home_province_code, for files that never named one).
 - the timing text, with :func:`ingest.timing.parse_timing` and the plan's year: start_date,
   due_date, timing_kind (deadline / ongoing). Unreadable text rejects the row, quoting it; a
   deadline is never guessed.
@@ -39,6 +43,9 @@ Errors = list[tuple[int, str, str, str | None]]
 _DMY = re.compile(r"(?<!\d)(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})(?!\d)")
 _ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 _WORDS = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
+# Dates with the day left blank: "ngày tháng 8 năm 2023", "ngày /3/2024", "tháng 8/2023".
+_MONTH_WORDS = re.compile(r"(?:ngày\s*)?tháng\s*(\d{1,2})\s*(?:năm|/)\s*(\d{4})", re.IGNORECASE)
+_MONTH_SLASH = re.compile(r"(?:ngày\s*|^\s*)/?\s*(\d{1,2})\s*/\s*(\d{4})(?!\d)", re.IGNORECASE)
 
 
 def _nfc(text: str | None) -> str | None:
@@ -61,6 +68,21 @@ def find_date(text: str | None) -> date | None:
                 return date(y, mth, d)
             except ValueError:
                 return None
+    return None
+
+
+def read_plan_date(text: str | None) -> tuple[date, str] | None:
+    """A plan date and its precision: (date, 'day'), or (first of the month, 'month') when the
+    day is left blank ("ngày tháng 8 năm 2023", "ngày /3/2024"); None when unreadable."""
+    if not text:
+        return None
+    if (found := find_date(text)) is not None:
+        return found, "day"
+    for pattern in (_MONTH_WORDS, _MONTH_SLASH):
+        if m := pattern.search(text):
+            month, year = int(m.group(1)), int(m.group(2))
+            if 1 <= month <= 12:
+                return date(year, month, 1), "month"
     return None
 
 
@@ -98,18 +120,11 @@ _SPLIT_SOFT = re.compile(r"\s*,\s*(?=" + _UNIT_START + r"\b)|\s+và\s+(?=" + _UN
 
 
 def split_units(text: str | None) -> list[str]:
-    """One cell of unit names → the names, in order, without duplicates or bullets."""
-    text = _nfc(text)
-    if not text:
-        return []
-    out: list[str] = []
-    for piece in _SPLIT_ALWAYS.split(text):
-        for name in _SPLIT_SOFT.split(piece or ""):
-            name = re.sub(r"^[\s\-–—•*+]+|[\s.;,:]+$", "", name)
-            name = re.sub(r"\s+", " ", name)
-            if name and name not in out:
-                out.append(name)
-    return out
+    """One cell of unit names → the names, in order, without duplicates or bullets (never
+    split inside parentheses; see ingest.plans.units.split_names)."""
+    from ingest.plans.units import split_names
+
+    return split_names(_nfc(text))
 
 
 _INDEX_PREFIX = re.compile(
@@ -161,6 +176,7 @@ def derive_plan_tasks(columns: dict[str, pa.Array], context: dict):
     coords = _text_list(columns.get("coordinating_units"), n)
     linked = _text_list(columns.get("linked_index"), n)
     results = _text_list(columns.get("expected_result"), n)
+    provinces = _text_list(columns.get("province_name"), n)
 
     out: dict[str, list] = {
         k: []
@@ -172,6 +188,11 @@ def derive_plan_tasks(columns: dict[str, pa.Array], context: dict):
             "start_date",
             "due_date",
             "timing_kind",
+            "plan_date_precision",
+            "recurrence",
+            "recurrence_month",
+            "recurrence_day",
+            "province_code",
             "lead_unit_list",
             "coordinating_unit_list",
             "linked_index",
@@ -181,10 +202,18 @@ def derive_plan_tasks(columns: dict[str, pa.Array], context: dict):
     errors: Errors = []
     seen: dict[tuple, int] = {}
     for i in range(n):
-        number, ref_date = split_plan_ref(refs[i])
-        when = find_date(dates[i]) if dates[i] else ref_date
+        number, _ = split_plan_ref(refs[i])
+        read = read_plan_date(dates[i] or refs[i])
+        when, precision = read if read else (None, None)
         task_key = _task_key(sections[i], numbers[i])
         timing = start = due = kind = None
+        province = None
+        if provinces[i]:
+            from ingest.feeds.indices import match_province
+
+            province, problem = match_province(provinces[i], when or date.today())
+            if problem:
+                errors.append((i, "province_name", problem, provinces[i]))
         if dates[i] and when is None:
             errors.append((i, "plan_date", "unreadable plan date", dates[i]))
         elif refs[i] and when is None:
@@ -192,8 +221,9 @@ def derive_plan_tasks(columns: dict[str, pa.Array], context: dict):
                 (
                     i,
                     "plan_date",
-                    "plan date missing: give 'Ngày ban hành' or write "
-                    "the date after the plan number (1337/KH-SKHĐT, 11/4/2023)",
+                    "plan date missing: give 'Ngày ban hành' or write the date after the plan "
+                    "number (1337/KH-SKHĐT, 11/4/2023; a blank day is read at month precision: "
+                    "ngày /3/2024)",
                     refs[i],
                 )
             )
@@ -224,6 +254,14 @@ def derive_plan_tasks(columns: dict[str, pa.Array], context: dict):
         out["start_date"].append(start.isoformat() if start else None)
         out["due_date"].append(due.isoformat() if due else None)
         out["timing_kind"].append(kind)
+        out["plan_date_precision"].append(precision)
+        every = timing.every if timing else None
+        out["recurrence"].append(every)
+        out["recurrence_month"].append(
+            str(timing.every_month) if every and timing.every_month else None
+        )
+        out["recurrence_day"].append(str(timing.every_day) if every and timing.every_day else None)
+        out["province_code"].append(province)
         out["lead_unit_list"].append(" | ".join(split_units(leads[i])) or None)
         out["coordinating_unit_list"].append(" | ".join(split_units(coords[i])) or None)
         out["linked_index"].append(index_text)
@@ -312,8 +350,9 @@ def derive_task_reports(columns: dict[str, pa.Array], context: dict):
     }
     errors: Errors = []
     for i in range(n):
-        number, ref_date = split_plan_ref(refs[i])
-        when = find_date(dates[i]) if dates[i] else ref_date
+        number, _ = split_plan_ref(refs[i])
+        read = read_plan_date(dates[i] or refs[i])
+        when = read[0] if read else None
         try:
             percent = read_percent(percents[i])
         except ValueError:

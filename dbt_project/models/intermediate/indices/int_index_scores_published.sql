@@ -32,7 +32,8 @@ select
     false                                           as is_derived,
     case when r.value is null then 0 else 1 end     as source_units,
     1                                               as expected_units,
-    r.batch_id
+    r.batch_id,
+    r.is_synthetic
 from results as r
 inner join provinces as p on p.province_code = r.province_code
 left join mergers as m on m.old_province_code = r.province_code

@@ -33,7 +33,8 @@ rolled as (
         p.index_code,
         p.component_code,
         ({{ agg }})::numeric                as score,
-        count(p.score)                      as source_units
+        count(p.score)                      as source_units,
+        bool_or(p.is_synthetic)             as is_synthetic
     from published as p
     inner join mergers as m on m.old_province_code = p.province_code
     group by m.new_province_code, p.year, p.index_code, p.component_code
@@ -51,7 +52,8 @@ select
     true                                    as is_derived,
     r.source_units::integer                 as source_units,
     mb.expected_units::integer              as expected_units,
-    null::bigint                            as batch_id
+    null::bigint                            as batch_id,
+    r.is_synthetic
 from rolled as r
 inner join members as mb on mb.new_province_code = r.province_code
 inner join {{ ref('ref_provinces') }} as pr on pr.province_code = r.province_code

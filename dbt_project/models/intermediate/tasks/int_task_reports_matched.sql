@@ -74,6 +74,7 @@ select
     plan_key, task_key, plan_ref, plan_number, task_number, reporting_unit,
     status_text, report_status, note, percent_done,
     report_date, plan_date, completion_date, reported_completion_date, observed_date,
+    is_synthetic,
     rejection_reason,
     rejection_reason is null                              as is_accepted,
     -- The task's status as of the end of the report date, on what this report says.

@@ -35,13 +35,16 @@ ranked as (
 final_rank as (
     select
         *,
-        case when is_derived then series_rank
-             else coalesce(published_rank, era_rank) end     as score_rank,
+        -- computed, never published: 1 + the better scores loaded in the same series
+        case when is_derived then series_rank else era_rank end as computed_rank,
+        case when score is null then null
+             when is_derived then 'computed among the ' || series_ranked || ' post-2025 units'
+                                  || ' (roll-ups and unchanged units) loaded for the year'
+             else 'computed among the ' || era_ranked || ' units with a published score'
+                  || ' loaded for the year' end               as computed_rank_basis,
         case when is_derived then series_ranked else era_ranked end as number_ranked,
-        case when in_current_series then
-            case when not is_derived and year >= 2025 then coalesce(published_rank, series_rank)
-                 else series_rank end
-        end                                                  as current_units_rank
+        -- computed too: a published 2025 rank stays in published_rank
+        case when in_current_series then series_rank end     as current_units_rank
     from ranked
 ),
 
@@ -50,7 +53,7 @@ with_previous as (
         *,
         lag(year) over w        as prev_year,
         lag(score) over w       as prev_score,
-        lag(score_rank) over w  as prev_rank
+        lag(published_rank) over w  as prev_published_rank
     from final_rank
     window w as (partition by province_code, index_code, component_key order by year)
 ),
@@ -92,12 +95,16 @@ select
 
     -- numerics
     p.score,
-    p.score_rank                                                as rank,
+    p.published_rank                                            as rank,
+    p.published_rank,
+    p.computed_rank,
+    p.computed_rank_basis,
     p.number_ranked::integer                                    as number_ranked,
     case when p.prev_year = p.year - 1 then p.prev_score end    as previous_score,
     case when p.prev_year = p.year - 1 then p.score - p.prev_score end as score_change,
-    case when p.prev_year = p.year - 1 then p.prev_rank end     as previous_rank,
-    case when p.prev_year = p.year - 1 then p.prev_rank - p.score_rank end as rank_change,
+    case when p.prev_year = p.year - 1 then p.prev_published_rank end as previous_rank,
+    case when p.prev_year = p.year - 1 then p.prev_published_rank - p.published_rank end
+                                                                as rank_change,
     p.current_units_rank,
     c.scale_min,
     c.scale_max,
@@ -112,7 +119,8 @@ select
 
     -- booleans
     p.is_derived,
-    p.published_rank is not null                                as is_rank_published
+    p.published_rank is not null                                as is_rank_published,
+    p.is_synthetic
 from with_previous as p
 left join catalogue as c
     on c.index_code = p.index_code

@@ -17,6 +17,7 @@ select
     dense_rank() over (order by t.due_date, t.plan_date, t.plan_key, t.task_key)
                                         as overdue_rank,
     t.task_id,
+    t.province_code,
     t.plan_number,
     t.plan_date,
     t.task_key,
@@ -33,7 +34,8 @@ select
     t.latest_status_text,
     t.latest_percent_done,
     t.latest_note,
-    t.status_snapshot_date - 1          as status_date
+    t.status_snapshot_date - 1          as status_date,
+    t.is_synthetic
 from tasks as t
 join leads as l using (task_id)
 order by t.due_date, t.plan_date, t.plan_key, t.task_key, l.unit_position

@@ -2,6 +2,7 @@
 -- the list of unit names to add to the seed is `where not is_matched`.
 select
     u.task_id,
+    u.province_code,
     t.plan_number,
     t.plan_date,
     t.task_key,
@@ -10,6 +11,7 @@ select
     u.name_as_written,
     u.unit_code,
     u.unit_name,
-    u.is_matched
+    u.is_matched,
+    t.is_synthetic
 from {{ ref('int_task_units') }} as u
 join {{ ref('int_tasks_current') }} as t using (task_id)

@@ -26,6 +26,7 @@ renamed as (
 
         -- booleans
         indicator_name is not null as is_indicator,
+        coalesce(is_synthetic, false) as is_synthetic,
 
         -- dates
         _observed_date         as observed_date

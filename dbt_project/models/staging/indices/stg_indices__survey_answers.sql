@@ -20,6 +20,9 @@ renamed as (
         -- numerics
         answer,
 
+        -- booleans
+        coalesce(is_synthetic, false) as is_synthetic,
+
         -- dates
         response_date,
         _observed_date         as observed_date

@@ -20,10 +20,16 @@ renamed as (
         lead_unit,
         coordinating_units,
         province_name          as source_province_name,
+        scope_unit,
+        plan_ref,
+        task_number,
 
         -- numerics
         target_value,
         target_year,
+
+        -- booleans
+        coalesce(is_synthetic, false) as is_synthetic,
 
         -- dates
         _observed_date         as observed_date

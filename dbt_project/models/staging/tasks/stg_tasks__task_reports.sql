@@ -25,6 +25,9 @@ renamed as (
         -- numerics
         percent_done::numeric                         as percent_done,
 
+        -- booleans
+        coalesce(is_synthetic, false)                 as is_synthetic,
+
         -- dates
         report_date,
         plan_date,
