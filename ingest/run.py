@@ -28,8 +28,9 @@ def ingest(
     """Load all new files of the given feeds (default: every feed with a contract)."""
     hasher = Hasher(key)
     results: list[LoadResult] = []
-    for feed in feeds or contracts.feeds():
-        contract = contracts.load(feed)
+    # Every contract first: a mistake in one stops the run before any file is loaded.
+    for contract in [contracts.load(feed) for feed in feeds or contracts.feeds()]:
+        feed = contract.feed
         with conn.transaction():
             ensure_raw_table(conn, contract)
         loader = Loader(conn, contract, hasher, run_id, code_version)
