@@ -29,7 +29,7 @@ def run_checks(
     settings = settings or config.load()
     # After GX's import (inside the runner's import above), which sets its own levels.
     logging.getLogger("great_expectations").setLevel(logging.ERROR)  # chatty about temp dirs
-    docs = settings.docs_dir / "checks" / _safe(run_id)
+    docs = settings.docs_dir / "checks" / safe_name(run_id)
     # Big incremental marts are checked on the rows built since what BI sees now (`marts`).
     results = run_suites(
         dsn,
@@ -96,10 +96,11 @@ def counts(conn: psycopg.Connection, run_id: str) -> tuple[int, int, int]:
     return row[0], row[1], row[2]
 
 
-def _safe(run_id: str) -> str:
+def safe_name(run_id: str) -> str:
+    """The folder name of a run's Data Docs: the run id with anything unusual replaced."""
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in run_id)
 
 
 def docs_path(run_id: str, settings: config.Settings | None = None) -> Path:
     settings = settings or config.load()
-    return settings.docs_dir / "checks" / _safe(run_id)
+    return settings.docs_dir / "checks" / safe_name(run_id)
