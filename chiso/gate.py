@@ -30,7 +30,9 @@ def run_checks(
     # After GX's import (inside the runner's import above), which sets its own levels.
     logging.getLogger("great_expectations").setLevel(logging.ERROR)  # chatty about temp dirs
     docs = settings.docs_dir / "checks" / safe_name(run_id)
-    # Big incremental marts are checked on the rows built since what BI sees now (`marts`).
+    # The suites read no settings: the candidate schema is passed here (it is also what their
+    # row rules call {candidate}). Big incremental marts are checked on the rows built since
+    # what BI sees now (`marts`).
     results = run_suites(
         dsn,
         settings.candidate_schema,

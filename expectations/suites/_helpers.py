@@ -14,10 +14,9 @@ def rows(sql: str, description: str):
 
     GX substitutes ``{batch}`` with an already-aliased subquery: to name it, wrap it:
     ``select … from (select * from {batch}) s``.
-    ``{candidate}`` names the candidate schema, for rules that compare two marts.
+    ``{candidate}`` names the schema under validation, for rules that compare two marts: the
+    runner fills it in with the schema the gate passes (``run_suites(url, schema, ...)``).
     """
-    from chiso import config
     from expectations.counted_rows import UnexpectedRowsCountExpectation
 
-    sql = sql.replace("{candidate}", f'"{config.load().candidate_schema}"')
     return UnexpectedRowsCountExpectation(unexpected_rows_query=sql, description=description)
