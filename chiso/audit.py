@@ -62,7 +62,7 @@ def _cut(text: str, width: int) -> str:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_cell(value) -> str:
+def safe_cell(value: object) -> str:
     """A CSV cell a spreadsheet shows as text: never run as a formula (CWE-1236)."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text

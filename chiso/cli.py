@@ -9,8 +9,14 @@ import sys
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chiso import config, runinfo, warehouse
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    import psycopg
 
 
 def _date(text: str) -> date:
@@ -25,7 +31,7 @@ def _today() -> date:
 
 
 @contextmanager
-def _bootstrapped(settings: config.Settings):
+def _bootstrapped(settings: config.Settings) -> Iterator[psycopg.Connection]:
     """A connection to a warehouse whose schemas and audit tables exist."""
     with warehouse.connect(warehouse.url(settings)) as conn:
         warehouse.bootstrap(conn, settings)
@@ -34,7 +40,7 @@ def _bootstrapped(settings: config.Settings):
 
 
 # -- verbs ------------------------------------------------------------------------------------
-def cmd_warehouse(args) -> int:
+def cmd_warehouse(args: argparse.Namespace) -> int:
     settings = config.load()
     if args.action in ("start", "url"):
         dsn = warehouse.url(settings)
@@ -54,7 +60,7 @@ def cmd_warehouse(args) -> int:
     return 0
 
 
-def cmd_sample(args) -> int:
+def cmd_sample(args: argparse.Namespace) -> int:
     from chiso.samples import generate_all
 
     out = Path(args.out) if args.out else config.load().landing_dir
@@ -72,7 +78,7 @@ def cmd_sample(args) -> int:
     return 0
 
 
-def cmd_ingest(args) -> int:
+def cmd_ingest(args: argparse.Namespace) -> int:
     from chiso import pipeline
 
     run = pipeline.Run(
@@ -90,7 +96,7 @@ def cmd_ingest(args) -> int:
     return 0
 
 
-def cmd_build(args) -> int:
+def cmd_build(args: argparse.Namespace) -> int:
     from chiso import pipeline, progress
 
     run = pipeline.Run(
@@ -106,7 +112,7 @@ def cmd_build(args) -> int:
     return 0
 
 
-def cmd_check(args) -> int:
+def cmd_check(args: argparse.Namespace) -> int:
     from chiso import gate, pipeline
 
     run = pipeline.Run(
@@ -126,7 +132,7 @@ def cmd_check(args) -> int:
     return 0
 
 
-def cmd_publish(args) -> int:
+def cmd_publish(args: argparse.Namespace) -> int:
     from chiso import pipeline, publish
 
     settings = config.load()
@@ -147,14 +153,14 @@ def cmd_publish(args) -> int:
     return 0
 
 
-def _latest_checked_run(conn) -> str | None:
+def _latest_checked_run(conn: psycopg.Connection) -> str | None:
     row = conn.execute(
         "select run_id from audit.check_results order by checked_at desc limit 1"
     ).fetchone()
     return row[0] if row else None
 
 
-def cmd_run(args) -> int:
+def cmd_run(args: argparse.Namespace) -> int:
     from chiso import pipeline
 
     run = pipeline.Run(
@@ -169,7 +175,7 @@ def cmd_run(args) -> int:
     return 0
 
 
-def cmd_status(args) -> int:
+def cmd_status(args: argparse.Namespace) -> int:
     from chiso import status
 
     settings = config.load()
@@ -190,7 +196,7 @@ def cmd_status(args) -> int:
     return 0
 
 
-def cmd_audit(args) -> int:
+def cmd_audit(args: argparse.Namespace) -> int:
     from chiso import audit
 
     settings = config.load()
@@ -203,7 +209,7 @@ def cmd_audit(args) -> int:
     return 0
 
 
-def cmd_report(args) -> int:
+def cmd_report(args: argparse.Namespace) -> int:
     from chiso import audit, pipeline, report
 
     settings = config.load()
@@ -228,7 +234,7 @@ def cmd_report(args) -> int:
     return 0
 
 
-def cmd_airflow(args) -> int:
+def cmd_airflow(args: argparse.Namespace) -> int:
     from chiso import airflow_env
 
     return airflow_env.run(args.airflow_args)

@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 
 from chiso import config
+
+if TYPE_CHECKING:
+    from expectations.model import CheckResult
 
 
 class GateBlocked(RuntimeError):
@@ -21,7 +25,7 @@ def run_checks(
     run_id: str,
     code_version: str,
     settings: config.Settings | None = None,
-):
+) -> list[CheckResult]:
     """Validate the candidate schema; record every result; return them."""
     from expectations.runner import run_suites  # GX is a heavy import: only when checking
     from expectations.suites import all_suites
@@ -95,6 +99,7 @@ def counts(conn: psycopg.Connection, run_id: str) -> tuple[int, int, int]:
         " from audit.check_results where run_id = %s",
         (run_id,),
     ).fetchone()
+    assert row is not None  # an aggregate without group by: always one row
     return row[0], row[1], row[2]
 
 

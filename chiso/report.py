@@ -32,8 +32,15 @@ STATUS_VI = {
 }
 
 
+def _value(conn: psycopg.Connection, query: str, params: tuple[Any, ...] = ()) -> Any:
+    """The one value of a query that always returns one row (an aggregate, a lookup)."""
+    row = conn.execute(query, params).fetchone()
+    assert row is not None, query
+    return row[0]
+
+
 def _exists(conn: psycopg.Connection, relation: str) -> bool:
-    return conn.execute("select to_regclass(%s) is not null", (relation,)).fetchone()[0]
+    return bool(_value(conn, "select to_regclass(%s) is not null", (relation,)))
 
 
 def collect(conn: psycopg.Connection, summary: dict, settings: config.Settings) -> dict:
@@ -109,10 +116,11 @@ def collect(conn: psycopg.Connection, summary: dict, settings: config.Settings) 
             if names
             else "s.unit_code"
         )
-        month = conn.execute(
+        month = _value(
+            conn,
             "select max(month_start) from marts.service_index_monthly where month_start <= %s",
             (covered,),
-        ).fetchone()[0]
+        )
         data["month"] = month
         rows = conn.execute(
             f"select {label}, s.total_points::float8, s.max_points_computed::float8"
@@ -131,7 +139,7 @@ def collect(conn: psycopg.Connection, summary: dict, settings: config.Settings) 
     return data
 
 
-def _num(value) -> float | None:
+def _num(value: Any) -> float | None:
     return None if value is None else float(value)
 
 

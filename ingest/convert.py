@@ -304,7 +304,11 @@ def _never_judged(rule: Rule, contract: Contract, typed: dict[str, pa.Array]) ->
 
 
 def _broken(
-    rule: Rule, contract: Contract, typed: dict[str, pa.Array], observed, num_rows: int
+    rule: Rule,
+    contract: Contract,
+    typed: dict[str, pa.Array],
+    observed: date | None,
+    num_rows: int,
 ) -> pa.Array:
     left = _operand(rule.left, contract, typed, observed, 0, num_rows)
     right = _operand(rule.right, contract, typed, observed, rule.days, num_rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -23,7 +24,7 @@ def ingest(
     run_id: str | None,
     feeds: list[str] | None = None,
     code_version: str | None = None,
-    on_result=None,
+    on_result: Callable[[LoadResult], object] | None = None,
 ) -> list[LoadResult]:
     """Load all new files of the given feeds (default: every feed with a contract)."""
     hasher = Hasher(key)

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-def gx():
+if TYPE_CHECKING:
+    from expectations.counted_rows import UnexpectedRowsCountExpectation
+
+
+def gx() -> ModuleType:
     import great_expectations.expectations as gxe  # heavy: imported when suites are built
 
     return gxe
 
 
-def rows(sql: str, description: str):
+def rows(sql: str, description: str) -> UnexpectedRowsCountExpectation:
     """A row-level rule as SQL over ``{batch}``; select key columns only. Run once, counted.
 
     GX substitutes ``{batch}`` with an already-aliased subquery: to name it, wrap it:

@@ -26,11 +26,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from ingest.contract import header_key
 from ingest.timing import TimingError, parse_timing
+
+if TYPE_CHECKING:
+    from ingest.hooks import RowErrors
 
 Errors = list[tuple[int, str, str, str | None]]
 
@@ -147,7 +151,9 @@ def _text_list(array: pa.Array | None, n: int) -> list[str | None]:
 # -- plan_tasks -----------------------------------------------------------------------------------
 
 
-def derive_plan_tasks(columns: dict[str, pa.Array], context: dict):
+def derive_plan_tasks(
+    columns: dict[str, pa.Array], context: dict[str, Any]
+) -> tuple[dict[str, pa.Array], RowErrors]:
     n = len(next(iter(columns.values()))) if columns else 0
     refs = _text_list(columns.get("plan_ref"), n)
     dates = _text_list(columns.get("plan_date"), n)
@@ -289,7 +295,9 @@ def read_status(text: str | None, percent: float | None) -> str | None:
     return None
 
 
-def derive_task_reports(columns: dict[str, pa.Array], context: dict):
+def derive_task_reports(
+    columns: dict[str, pa.Array], context: dict[str, Any]
+) -> tuple[dict[str, pa.Array], RowErrors]:
     n = len(next(iter(columns.values()))) if columns else 0
     refs = _text_list(columns.get("plan_ref"), n)
     dates = _text_list(columns.get("plan_date"), n)
