@@ -240,6 +240,22 @@ def cmd_airflow(args: argparse.Namespace) -> int:
     return airflow_env.run(args.airflow_args)
 
 
+def cmd_dbt(args: argparse.Namespace) -> int:
+    """dbt with chiso's project, profile, connection, vars and run-date cut-off (one model:
+    ``chiso dbt build -s dossiers``). Builds into the candidate schema, like ``chiso build``."""
+    from chiso import dbt
+
+    settings = config.load()
+    if not args.dbt_args:
+        raise ValueError("give dbt's arguments, e.g. chiso dbt build -s dossiers")
+    url = warehouse.url(settings)
+    with warehouse.connect(url) as conn:  # the schemas the models read exist
+        warehouse.bootstrap(conn, settings)
+        conn.commit()
+    outcome = dbt.run(args.dbt_args, url, runinfo.as_of(args.date), settings)
+    return 0 if outcome.success else 1
+
+
 # -- parser -----------------------------------------------------------------------------------
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="chiso", description=__doc__)
@@ -324,6 +340,11 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("--date", type=_date, default=_today(), help="run date YYYY-MM-DD")
     rp.add_argument("--run-id", help="this run (default: the latest of the run date)")
     rp.set_defaults(fn=cmd_report)
+
+    db = sub.add_parser("dbt", help="dbt with chiso's project, profile and warehouse")
+    db.add_argument("--date", type=_date, default=_today(), help="run date (the cut-off)")
+    db.add_argument("dbt_args", nargs=argparse.REMAINDER)
+    db.set_defaults(fn=cmd_dbt)
 
     af = sub.add_parser("airflow", help="the airflow CLI with chiso's AIRFLOW_HOME")
     af.add_argument("airflow_args", nargs=argparse.REMAINDER)
