@@ -40,7 +40,8 @@ demo: $(STAMP)
 		|| { tail -40 $(CHISO_HOME)/logs/demo-airflow.log; $(BIN)/chiso status; exit 1; }
 	@$(BIN)/chiso status --summary
 
-test: $(STAMP)
+# Lint first: CI runs `make test` (.ci/run), and a type or format error fails it as a test would.
+test: lint
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
@@ -49,6 +50,7 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/mypy  # chiso/, ingest/, expectations/ (settings in pyproject.toml)
 
 clean-state:
 	-$(BIN)/chiso warehouse stop

@@ -11,13 +11,12 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime, timedelta
-from html import escape
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
-from chiso import config, gate, runinfo
-from chiso.charts import page
+from chiso import config, gate, pages, runinfo
 
 COLUMNS = ("kind", "time", "run_id", "code_version", "subject", "outcome", "counts")
 _KIND_ORDER = "array_position(array['run','load','rejected','check','publish','rollback'], kind)"
@@ -63,7 +62,7 @@ def _cut(text: str, width: int) -> str:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_cell(value) -> str:
+def safe_cell(value: object) -> str:
     """A CSV cell a spreadsheet shows as text: never run as a formula (CWE-1236)."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
@@ -119,40 +118,25 @@ def gate_runs(conn: psycopg.Connection) -> list[dict]:
 _OUTCOME_VI = {"published": "đã công bố", "blocked": "bị chặn", "not published": "chưa công bố"}
 
 
-def checks_index_html(runs: list[dict], docs_root: Path) -> str:
-    head = (
-        "<tr><th>Thời gian / Time</th><th>Mã lượt chạy / Run id</th><th>Ngày / Run date</th>"
-        "<th>Bộ kiểm tra / Suites</th><th>Đạt / Passed</th><th>Lỗi chặn / Blocking failed</th>"
-        "<th>Cảnh báo / Warnings</th><th>Kết quả / Outcome</th><th>Phiên bản mã / Code</th>"
-        "<th>Data Docs</th></tr>"
-    )
-    body = []
+def checks_index_html(runs: list[dict[str, Any]], docs_root: Path) -> str:
+    """The page (chiso/templates/checks_index.html.j2); a run links its Data Docs if built."""
+    shown = []
     for r in runs:
-        folder = gate._safe(r["run_id"])
-        docs = docs_root / folder / "index.html"
-        link = f'<a href="{escape(folder)}/index.html">mở / open</a>' if docs.exists() else "—"
+        folder = gate.safe_name(r["run_id"])
         kind = next((k for k in _OUTCOME_VI if r["outcome"].startswith(k)), "not published")
-        css = {"published": "ok", "blocked": "bad"}.get(kind, "warn")
-        body.append(
-            f'<tr class="{css}"><td>{escape(r["time"])}</td><td><code>{escape(r["run_id"])}'
-            f"</code></td><td>{escape(str(r['run_date'] or ''))}</td>"
-            f"<td>{len(r['suites'])}: {escape(', '.join(r['suites']))}</td>"
-            f'<td class="num">{r["passed"]:,}</td><td class="num">{r["failed_blocking"]:,}</td>'
-            f'<td class="num">{r["failed_warning"]:,}</td>'
-            f"<td>{escape(_OUTCOME_VI[kind])} / {escape(r['outcome'])}</td>"
-            f"<td><code>{escape(r['code_version'] or '')}</code></td><td>{link}</td></tr>"
+        shown.append(
+            {
+                **r,
+                "docs": folder if (docs_root / folder / "index.html").exists() else None,
+                "css": {"published": "ok", "blocked": "bad"}.get(kind, "warn"),
+                "outcome_vi": _OUTCOME_VI[kind],
+            }
         )
-    table = (
-        f"<table>{head}{''.join(body)}</table>"
-        if body
-        else '<p class="empty">Chưa có lượt kiểm tra nào / No gate runs yet.</p>'
+    return pages.render(
+        "checks_index.html.j2",
+        title="Kiểm tra chất lượng dữ liệu / Data quality checks",
+        runs=shown,
     )
-    intro = (
-        "<p>Mỗi lượt chạy cổng kiểm tra chất lượng (Great Expectations), mới nhất trước; "
-        "lấy từ bảng audit trong kho dữ liệu. / Every quality-gate run, newest first, read "
-        "from the warehouse's audit tables.</p>"
-    )
-    return page("Kiểm tra chất lượng dữ liệu / Data quality checks", intro + table)
 
 
 def write_checks_index(conn: psycopg.Connection, settings: config.Settings | None = None) -> Path:

@@ -1,16 +1,21 @@
-"""Hand-written inline SVG charts and the page around them (no scripts, fonts or downloads).
+"""Inline SVG charts and the page around them (no scripts, fonts or downloads).
 
 Every chart is a ``<figure class="chart">`` holding one ``<svg>``: bars are ``rect.bar``,
 points ``circle.point``, lines ``polyline.line``, target marks ``line.target``. No data gives
-a ``div.nodata`` panel instead, saying so in Vietnamese and English.
+a ``div.nodata`` panel instead, saying so in Vietnamese and English. The geometry is computed
+here; the markup is in ``chiso/templates`` (``bar.svg.j2``, ``line.svg.j2``, ``bullet.svg.j2``,
+``page.html.j2``), rendered with autoescape by :mod:`chiso.pages`.
 """
 
 from __future__ import annotations
 
 import math
-from html import escape
+from typing import Any
 
-FONT = "system-ui, 'Noto Sans', 'DejaVu Sans', 'Liberation Sans', Arial, sans-serif"
+from markupsafe import Markup
+
+from chiso import pages
+
 PALETTE = ("#1565c0", "#c62828", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037")
 STATUS_COLOURS = {
     "met": "#2e7d32",
@@ -21,69 +26,15 @@ STATUS_COLOURS = {
 NO_DATA = "Chưa có dữ liệu / No data"
 WIDTH = 760
 
-CSS = f"""
-body {{ font-family: {FONT}; margin: 24px auto; max-width: 1100px; color: #212121;
-       background: #fff; padding: 0 16px; }}
-h1 {{ font-size: 22px; margin-bottom: 4px; }} h2 {{ font-size: 18px; margin-top: 28px;
-border-bottom: 2px solid #1565c0; padding-bottom: 4px; }} h3 {{ font-size: 15px; }}
-table {{ border-collapse: collapse; margin: 8px 0; font-size: 13px; }}
-th, td {{ border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; }}
-th {{ background: #e3f2fd; }} td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
-tr.bad td {{ background: #ffebee; }} tr.warn td {{ background: #fff8e1; }}
-tr.ok td {{ background: #f1f8e9; }} .meta {{ color: #555; font-size: 13px; }}
-figure.chart {{ margin: 12px 0 20px; }} figcaption {{ font-weight: 600; margin-bottom: 4px; }}
-svg {{ max-width: 100%; height: auto; font-family: {FONT}; }}
-.nodata {{ border: 2px dashed #bbb; color: #666; padding: 24px; text-align: center;
-          margin: 12px 0 20px; border-radius: 6px; background: #fafafa; }}
-.grid {{ display: flex; flex-wrap: wrap; gap: 12px; }} .grid figure {{ flex: 1 1 340px; }}
-.empty {{ color: #666; font-style: italic; }}
-"""
+
+def page(title: str, body: Markup) -> Markup:
+    """A whole, self-contained HTML document (inline CSS only); ``body`` is rendered markup
+    (a plain string would be escaped: shown as text)."""
+    return pages.render("page.html.j2", title=title, body=body)
 
 
-def page(title: str, body: str) -> str:
-    """A whole, self-contained HTML document (inline CSS only)."""
-    return (
-        f'<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{CSS}</style></head>"
-        f"<body><h1>{escape(title)}</h1>{body}</body></html>\n"
-    )
-
-
-def empty_panel(title: str, note: str = "") -> str:
-    extra = f"<br><small>{escape(note)}</small>" if note else ""
-    return (
-        f'<figure class="chart"><figcaption>{escape(title)}</figcaption>'
-        f'<div class="nodata">{NO_DATA}{extra}</div></figure>'
-    )
-
-
-def _figure(title: str, svg: str) -> str:
-    return f'<figure class="chart"><figcaption>{escape(title)}</figcaption>{svg}</figure>'
-
-
-def _svg(width: int, height: int, inner: list[str], label: str) -> str:
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="{escape(label)}">'
-        + "".join(inner)
-        + "</svg>"
-    )
-
-
-def _text(
-    x: float,
-    y: float,
-    text: str,
-    anchor: str = "start",
-    size: int = 11,
-    cls: str = "label",
-    fill: str = "#333",
-) -> str:
-    return (
-        f'<text class="{cls}" x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{fill}" '
-        f'text-anchor="{anchor}">{escape(text)}</text>'
-    )
+def empty_panel(title: str, note: str = "") -> Markup:
+    return pages.render("empty.html.j2", title=title, note=note, no_data=NO_DATA)
 
 
 def _cut(text: str, n: int) -> str:
@@ -124,7 +75,7 @@ def bar_chart(
     unit: str = "",
     colour: str = PALETTE[0],
     integer: bool = False,
-) -> str:
+) -> Markup:
     """Horizontal bars, one per (label, value), with an x axis and the value at each bar;
     ``max_value`` draws a dashed line (the maximum); ``integer`` keeps ticks whole (counts)."""
     items = [(str(label), float(v)) for label, v in items if v is not None]
@@ -135,38 +86,41 @@ def bar_chart(
     lo = min(0.0, *(v for _, v in items))
     ticks = nice_ticks(lo, max(max_value or 0, *(v for _, v in items), lo + 1), integer=integer)
     span = ticks[-1] - ticks[0]
-    x = lambda v: left + (v - ticks[0]) / span * (WIDTH - left - right)  # noqa: E731
-    out = []
-    for t in ticks:
-        out.append(
-            f'<line class="gridline" x1="{x(t):.1f}" x2="{x(t):.1f}" y1="{top}" '
-            f'y2="{height - 30}" stroke="#e0e0e0"/>'
-        )
-        out.append(_text(x(t), height - 16, fmt(t), "middle", 10, "tick"))
+
+    def x(v: float) -> float:
+        return left + (v - ticks[0]) / span * (WIDTH - left - right)
+
+    bars = []
     for i, (label, v) in enumerate(items):
-        y = top + i * row
         x0, x1 = sorted((x(0), x(v)))
-        out.append(_text(left - 8, y + 16, _cut(label, 40), "end"))
-        out.append(
-            f'<rect class="bar" x="{x0:.1f}" y="{y + 4}" width="{max(x1 - x0, 1):.1f}" '
-            f'height="{row - 8}" fill="{colour}"><title>{escape(label)}: {fmt(v)}'
-            f"{escape(unit)}</title></rect>"
+        bars.append(
+            {
+                "label": label,
+                "short": _cut(label, 40),
+                "y": top + i * row,
+                "x": x0,
+                "width": max(x1 - x0, 1),
+                "end": x1,
+                "value": fmt(v),
+            }
         )
-        out.append(_text(x1 + 4, y + 16, fmt(v) + unit, size=10, cls="value"))
-    if max_value is not None:
-        out.append(
-            f'<line class="target" x1="{x(max_value):.1f}" x2="{x(max_value):.1f}" '
-            f'y1="{top}" y2="{height - 30}" stroke="#424242" stroke-dasharray="4 3"/>'
-        )
-    out.append(
-        f'<line class="axis" x1="{left}" x2="{WIDTH - right}" y1="{height - 30}" '
-        f'y2="{height - 30}" stroke="#555"/>'
+    return pages.render(
+        "bar.svg.j2",
+        title=title,
+        width=WIDTH,
+        height=height,
+        top=top,
+        left=left,
+        row=row,
+        axis_y=height - 30,
+        right_x=WIDTH - right,
+        ticks=[(x(t), fmt(t)) for t in ticks],
+        bars=bars,
+        colour=colour,
+        unit=unit,
+        max_x=None if max_value is None else x(max_value),
+        zero_x=x(0),
     )
-    out.append(
-        f'<line class="axis" x1="{x(0):.1f}" x2="{x(0):.1f}" y1="{top}" '
-        f'y2="{height - 30}" stroke="#555"/>'
-    )
-    return _figure(title, _svg(WIDTH, height, out, title))
 
 
 def line_chart(
@@ -176,7 +130,7 @@ def line_chart(
     y_label: str = "",
     width: int = WIDTH,
     height: int = 260,
-) -> str:
+) -> Markup:
     """Lines over years (x categorical), a point and its value at each year; ``invert`` puts
     the smallest value on top (ranks: 1 is best)."""
     series = {
@@ -203,50 +157,45 @@ def line_chart(
         frac = (v - ticks[0]) / span
         return top + (frac if invert else 1 - frac) * plot_h
 
-    out = []
-    for t in ticks:
-        out.append(
-            f'<line class="gridline" x1="{left}" x2="{width - right}" y1="{py(t):.1f}" '
-            f'y2="{py(t):.1f}" stroke="#e0e0e0"/>'
-        )
-        out.append(_text(left - 6, py(t) + 4, fmt(t), "end", 10, "tick"))
-    for yr in years:
-        out.append(_text(px(yr), top + plot_h + 16, str(yr), "middle", 10, "tick"))
-    out.append(
-        f'<line class="axis" x1="{left}" x2="{left}" y1="{top}" y2="{top + plot_h}" '
-        f'stroke="#555"/><line class="axis" x1="{left}" x2="{width - right}" '
-        f'y1="{top + plot_h}" y2="{top + plot_h}" stroke="#555"/>'
-    )
-    if y_label:
-        out.append(
-            f'<text class="axis-label" font-size="10" fill="#555" '
-            f'transform="translate(12 {top + plot_h / 2:.0f}) rotate(-90)" '
-            f'text-anchor="middle">{escape(y_label)}</text>'
-        )
+    drawn: list[dict[str, Any]] = []
     for i, (name, pts) in enumerate(series.items()):
-        colour = PALETTE[i % len(PALETTE)]
-        coords = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in pts)
-        out.append(
-            f'<polyline class="line" points="{coords}" fill="none" stroke="{colour}" '
-            f'stroke-width="2"/>'
+        drawn.append(
+            {
+                "name": name,
+                "short": _cut(name, 24),
+                "colour": PALETTE[i % len(PALETTE)],
+                "points": " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in pts),
+                "marks": [{"x": px(x), "y": py(y), "year": x, "value": fmt(y)} for x, y in pts],
+                "legend_x": left + (i % 4) * (plot_w / 4),
+                "legend_y": height - 22 + (i // 4) * 14,
+            }
         )
-        for x, y in pts:
-            out.append(
-                f'<circle class="point" cx="{px(x):.1f}" cy="{py(y):.1f}" r="4" '
-                f'fill="{colour}"><title>{escape(name)} {x}: {fmt(y)}</title></circle>'
-            )
-            out.append(_text(px(x) + 6, py(y) - 6, fmt(y), size=10, cls="value", fill=colour))
-        lx = left + (i % 4) * (plot_w / 4)
-        ly = height - 22 + (i // 4) * 14
-        out.append(
-            f'<rect class="legend" x="{lx:.1f}" y="{ly - 8}" width="10" height="10" '
-            f'fill="{colour}"/>'
-        )
-        out.append(_text(lx + 14, ly + 1, _cut(name, 24), size=10))
-    return _figure(title, _svg(width, height + 14 * ((len(series) - 1) // 4), out, title))
+    return pages.render(
+        "line.svg.j2",
+        title=title,
+        width=width,
+        svg_height=height + 14 * ((len(series) - 1) // 4),
+        left=left,
+        top=top,
+        right_x=width - right,
+        bottom_y=top + plot_h,
+        middle_y=top + plot_h / 2,
+        ticks=[(py(t), fmt(t)) for t in ticks],
+        years=[(px(yr), str(yr)) for yr in years],
+        y_label=y_label,
+        series=drawn,
+    )
 
 
-def bullet_chart(title: str, rows: list[dict]) -> str:
+_LEGEND = (
+    ("met", "đạt / met"),
+    ("on track", "đúng hướng / on track"),
+    ("off track", "chệch hướng / off track"),
+    ("no data", "chưa có / no data"),
+)
+
+
+def bullet_chart(title: str, rows: list[dict[str, Any]]) -> Markup:
     """One row per target: a bar for the actual (coloured by status) and a mark at the target,
     each row on its own scale (units differ). Row keys: label, actual, target, unit, status,
     operator."""
@@ -255,58 +204,34 @@ def bullet_chart(title: str, rows: list[dict]) -> str:
     left, right, top, row = 330, 230, 8, 30
     height = top + row * len(rows) + 24
     bar_w = WIDTH + 140 - left - right
-    out = []
+    drawn = []
     for i, r in enumerate(rows):
-        y = top + i * row
         actual, target = r.get("actual"), r.get("target")
         scale = max(abs(actual or 0), abs(target or 0), 1e-9) * 1.15
-        colour = STATUS_COLOURS.get(r.get("status"), "#9e9e9e")
+        status = r.get("status")
         label = str(r.get("label") or "")
-        out.append(
-            f'<text class="label" x="{left - 8}" y="{y + 19}" font-size="11" fill="#333" '
-            f'text-anchor="end"><title>{escape(label)}</title>{escape(_cut(label, 52))}'
-            f"</text>"
-        )
-        out.append(
-            f'<rect class="track" x="{left}" y="{y + 6}" width="{bar_w}" height="16" '
-            f'fill="#eeeeee"/>'
-        )
-        if actual is not None:
-            out.append(
-                f'<rect class="bar" x="{left}" y="{y + 8}" '
-                f'width="{max(abs(actual) / scale * bar_w, 1):.1f}" height="12" '
-                f'fill="{colour}"><title>{escape(label)}: {fmt(actual)}</title></rect>'
-            )
-        if target is not None:
-            tx = left + abs(target) / scale * bar_w
-            out.append(
-                f'<line class="target" x1="{tx:.1f}" x2="{tx:.1f}" y1="{y + 3}" '
-                f'y2="{y + 25}" stroke="#212121" stroke-width="3"/>'
-            )
         unit = {"percent": "%"}.get(r.get("unit") or "", f" {r.get('unit') or ''}".rstrip())
         got = "—" if actual is None else fmt(actual)
         want = "—" if target is None else f"{r.get('operator') or ''} {fmt(target)}".strip()
-        out.append(
-            _text(
-                left + bar_w + 8,
-                y + 18,
-                f"{got} / {want}{unit} · {r.get('status')}",
-                size=10,
-                cls="value",
-                fill=colour,
-            )
+        drawn.append(
+            {
+                "y": top + i * row,
+                "label": label,
+                "short": _cut(label, 52),
+                "colour": STATUS_COLOURS.get(status or "", "#9e9e9e"),
+                "actual": got,
+                "actual_width": None if actual is None else max(abs(actual) / scale * bar_w, 1),
+                "target_x": None if target is None else left + abs(target) / scale * bar_w,
+                "note": f"{got} / {want}{unit} · {status}",
+            }
         )
-    legend = [
-        ("met", "đạt / met"),
-        ("on track", "đúng hướng / on track"),
-        ("off track", "chệch hướng / off track"),
-        ("no data", "chưa có / no data"),
-    ]
-    for i, (key, text) in enumerate(legend):
-        lx = 20 + i * 175
-        out.append(
-            f'<rect class="legend" x="{lx}" y="{height - 14}" width="10" height="10" '
-            f'fill="{STATUS_COLOURS[key]}"/>'
-        )
-        out.append(_text(lx + 14, height - 5, text, size=10))
-    return _figure(title, _svg(WIDTH + 140, height, out, title))
+    return pages.render(
+        "bullet.svg.j2",
+        title=title,
+        width=WIDTH + 140,
+        height=height,
+        left=left,
+        bar_width=bar_w,
+        rows=drawn,
+        legend=[(20 + i * 175, STATUS_COLOURS[key], text) for i, (key, text) in enumerate(_LEGEND)],
+    )

@@ -9,8 +9,14 @@ import sys
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chiso import config, runinfo, warehouse
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    import psycopg
 
 
 def _date(text: str) -> date:
@@ -25,7 +31,7 @@ def _today() -> date:
 
 
 @contextmanager
-def _bootstrapped(settings: config.Settings):
+def _bootstrapped(settings: config.Settings) -> Iterator[psycopg.Connection]:
     """A connection to a warehouse whose schemas and audit tables exist."""
     with warehouse.connect(warehouse.url(settings)) as conn:
         warehouse.bootstrap(conn, settings)
@@ -34,7 +40,7 @@ def _bootstrapped(settings: config.Settings):
 
 
 # -- verbs ------------------------------------------------------------------------------------
-def cmd_warehouse(args) -> int:
+def cmd_warehouse(args: argparse.Namespace) -> int:
     settings = config.load()
     if args.action in ("start", "url"):
         dsn = warehouse.url(settings)
@@ -54,7 +60,7 @@ def cmd_warehouse(args) -> int:
     return 0
 
 
-def cmd_sample(args) -> int:
+def cmd_sample(args: argparse.Namespace) -> int:
     from chiso.samples import generate_all
 
     out = Path(args.out) if args.out else config.load().landing_dir
@@ -72,7 +78,7 @@ def cmd_sample(args) -> int:
     return 0
 
 
-def cmd_ingest(args) -> int:
+def cmd_ingest(args: argparse.Namespace) -> int:
     from chiso import pipeline
 
     run = pipeline.Run(
@@ -90,7 +96,7 @@ def cmd_ingest(args) -> int:
     return 0
 
 
-def cmd_plans(args) -> int:
+def cmd_plans(args: argparse.Namespace) -> int:
     """`chiso plans import FILE…`: the logic is ingest/plans/load.py; this prints the outcome."""
     from ingest.pii import load_key
     from ingest.plans.load import import_plans
@@ -115,7 +121,7 @@ def cmd_plans(args) -> int:
     return 1 if failed else 0
 
 
-def cmd_build(args) -> int:
+def cmd_build(args: argparse.Namespace) -> int:
     from chiso import pipeline, progress
 
     run = pipeline.Run(
@@ -131,7 +137,7 @@ def cmd_build(args) -> int:
     return 0
 
 
-def cmd_check(args) -> int:
+def cmd_check(args: argparse.Namespace) -> int:
     from chiso import gate, pipeline
 
     run = pipeline.Run(
@@ -151,7 +157,7 @@ def cmd_check(args) -> int:
     return 0
 
 
-def cmd_publish(args) -> int:
+def cmd_publish(args: argparse.Namespace) -> int:
     from chiso import pipeline, publish
 
     settings = config.load()
@@ -172,14 +178,14 @@ def cmd_publish(args) -> int:
     return 0
 
 
-def _latest_checked_run(conn) -> str | None:
+def _latest_checked_run(conn: psycopg.Connection) -> str | None:
     row = conn.execute(
         "select run_id from audit.check_results order by checked_at desc limit 1"
     ).fetchone()
     return row[0] if row else None
 
 
-def cmd_run(args) -> int:
+def cmd_run(args: argparse.Namespace) -> int:
     from chiso import pipeline
 
     run = pipeline.Run(
@@ -194,7 +200,7 @@ def cmd_run(args) -> int:
     return 0
 
 
-def cmd_status(args) -> int:
+def cmd_status(args: argparse.Namespace) -> int:
     from chiso import status
 
     settings = config.load()
@@ -215,7 +221,7 @@ def cmd_status(args) -> int:
     return 0
 
 
-def cmd_audit(args) -> int:
+def cmd_audit(args: argparse.Namespace) -> int:
     from chiso import audit
 
     settings = config.load()
@@ -228,7 +234,7 @@ def cmd_audit(args) -> int:
     return 0
 
 
-def cmd_report(args) -> int:
+def cmd_report(args: argparse.Namespace) -> int:
     from chiso import audit, pipeline, report
 
     settings = config.load()
@@ -253,10 +259,26 @@ def cmd_report(args) -> int:
     return 0
 
 
-def cmd_airflow(args) -> int:
+def cmd_airflow(args: argparse.Namespace) -> int:
     from chiso import airflow_env
 
     return airflow_env.run(args.airflow_args)
+
+
+def cmd_dbt(args: argparse.Namespace) -> int:
+    """dbt with chiso's project, profile, connection, vars and run-date cut-off (one model:
+    ``chiso dbt build -s dossiers``). Builds into the candidate schema, like ``chiso build``."""
+    from chiso import dbt
+
+    settings = config.load()
+    if not args.dbt_args:
+        raise ValueError("give dbt's arguments, e.g. chiso dbt build -s dossiers")
+    url = warehouse.url(settings)
+    with warehouse.connect(url) as conn:  # the schemas the models read exist
+        warehouse.bootstrap(conn, settings)
+        conn.commit()
+    outcome = dbt.run(args.dbt_args, url, runinfo.as_of(args.date), settings)
+    return 0 if outcome.success else 1
 
 
 # -- parser -----------------------------------------------------------------------------------
@@ -350,6 +372,11 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("--date", type=_date, default=_today(), help="run date YYYY-MM-DD")
     rp.add_argument("--run-id", help="this run (default: the latest of the run date)")
     rp.set_defaults(fn=cmd_report)
+
+    db = sub.add_parser("dbt", help="dbt with chiso's project, profile and warehouse")
+    db.add_argument("--date", type=_date, default=_today(), help="run date (the cut-off)")
+    db.add_argument("dbt_args", nargs=argparse.REMAINDER)
+    db.set_defaults(fn=cmd_dbt)
 
     af = sub.add_parser("airflow", help="the airflow CLI with chiso's AIRFLOW_HOME")
     af.add_argument("airflow_args", nargs=argparse.REMAINDER)

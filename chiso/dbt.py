@@ -8,6 +8,7 @@ import logging
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,7 +38,7 @@ class DbtOutcome:
 
 
 @contextmanager
-def _env(dsn: str, settings: config.Settings, as_of: datetime | None):
+def _env(dsn: str, settings: config.Settings, as_of: datetime | None) -> Iterator[None]:
     """dbt reads its connection from env vars (profiles.yml); set them only for the call.
 
     The cut-off travels as CHISO_AS_OF too: as a --var it would change every night and make

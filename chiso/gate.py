@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 
 from chiso import config
+
+if TYPE_CHECKING:
+    from expectations.model import CheckResult
 
 
 class GateBlocked(RuntimeError):
@@ -21,7 +25,7 @@ def run_checks(
     run_id: str,
     code_version: str,
     settings: config.Settings | None = None,
-):
+) -> list[CheckResult]:
     """Validate the candidate schema; record every result; return them."""
     from expectations.runner import run_suites  # GX is a heavy import: only when checking
     from expectations.suites import all_suites
@@ -29,8 +33,10 @@ def run_checks(
     settings = settings or config.load()
     # After GX's import (inside the runner's import above), which sets its own levels.
     logging.getLogger("great_expectations").setLevel(logging.ERROR)  # chatty about temp dirs
-    docs = settings.docs_dir / "checks" / _safe(run_id)
-    # Big incremental marts are checked on the rows built since what BI sees now (`marts`).
+    docs = settings.docs_dir / "checks" / safe_name(run_id)
+    # The suites read no settings: the candidate schema is passed here (it is also what their
+    # row rules call {candidate}). Big incremental marts are checked on the rows built since
+    # what BI sees now (`marts`).
     results = run_suites(
         dsn,
         settings.candidate_schema,
@@ -93,13 +99,15 @@ def counts(conn: psycopg.Connection, run_id: str) -> tuple[int, int, int]:
         " from audit.check_results where run_id = %s",
         (run_id,),
     ).fetchone()
+    assert row is not None  # an aggregate without group by: always one row
     return row[0], row[1], row[2]
 
 
-def _safe(run_id: str) -> str:
+def safe_name(run_id: str) -> str:
+    """The folder name of a run's Data Docs: the run id with anything unusual replaced."""
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in run_id)
 
 
 def docs_path(run_id: str, settings: config.Settings | None = None) -> Path:
     settings = settings or config.load()
-    return settings.docs_dir / "checks" / _safe(run_id)
+    return settings.docs_dir / "checks" / safe_name(run_id)

@@ -10,6 +10,12 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: progress is imported before the heavy stages
+    from chiso.dbt import DbtOutcome
+    from chiso.publish import Publication
+    from ingest.loader import LoadResult
 
 log = logging.getLogger("chiso.progress")
 
@@ -31,7 +37,7 @@ def plural(n: int, word: str) -> str:
     return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
-def ingest_line(result) -> str:
+def ingest_line(result: LoadResult) -> str:
     """One landing file (an ``ingest.loader.LoadResult``)."""
     name = f"{result.feed}/{result.file_name}"
     if result.status != "loaded":
@@ -42,7 +48,7 @@ def ingest_line(result) -> str:
     )
 
 
-def ingest_total(results: list, seconds: float) -> str:
+def ingest_total(results: list[LoadResult], seconds: float) -> str:
     loaded = [r for r in results if r.status == "loaded"]
     rows = sum(r.rows_read for r in loaded)
     skipped = sum(r.status == "skipped" for r in results)
@@ -54,7 +60,7 @@ def ingest_total(results: list, seconds: float) -> str:
     )
 
 
-def build_line(outcome) -> str:
+def build_line(outcome: DbtOutcome) -> str:
     """``dbt build``'s outcome (a ``chiso.dbt.DbtOutcome``)."""
     kinds = outcome.kinds or {}
     parts = [plural(kinds[k], k) for k in ("model", "test", "seed", "snapshot") if kinds.get(k)]
@@ -74,7 +80,7 @@ def gate_line(passed: int, blocking: int, warning: int, seconds: float) -> str:
     )
 
 
-def publish_line(pub, seconds: float) -> str:
+def publish_line(pub: Publication, seconds: float) -> str:
     rows = sum(pub.row_counts.values())
     return (
         f"publish: version {pub.version} ({pub.schema}), {plural(len(pub.row_counts), 'mart')},"

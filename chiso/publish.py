@@ -184,7 +184,17 @@ def rollback(conn: psycopg.Connection, run_id: str, code_version: str) -> Public
     return Publication(version, schema, "rollback", counts)
 
 
-def _record(conn, version, action, schema, run_id, counts, passed, warned, code_version):
+def _record(
+    conn: psycopg.Connection,
+    version: int,
+    action: str,
+    schema: str,
+    run_id: str,
+    counts: dict[str, int],
+    passed: int | None,
+    warned: int | None,
+    code_version: str,
+) -> None:
     conn.execute(
         "insert into audit.publications (version, action, schema_name, run_id, row_counts,"
         " checks_passed, checks_warned, code_version) values (%s, %s, %s, %s, %s, %s, %s, %s)",

@@ -10,12 +10,12 @@ offline, in a browser or attached to an e-mail.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from html import escape
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
-from chiso import charts, config, runinfo
+from chiso import charts, config, pages, runinfo
 
 INDEX_NAMES = {
     "pci": "PCI",
@@ -32,8 +32,15 @@ STATUS_VI = {
 }
 
 
+def _value(conn: psycopg.Connection, query: str, params: tuple[Any, ...] = ()) -> Any:
+    """The one value of a query that always returns one row (an aggregate, a lookup)."""
+    row = conn.execute(query, params).fetchone()
+    assert row is not None, query
+    return row[0]
+
+
 def _exists(conn: psycopg.Connection, relation: str) -> bool:
-    return conn.execute("select to_regclass(%s) is not null", (relation,)).fetchone()[0]
+    return bool(_value(conn, "select to_regclass(%s) is not null", (relation,)))
 
 
 def collect(conn: psycopg.Connection, summary: dict, settings: config.Settings) -> dict:
@@ -109,10 +116,11 @@ def collect(conn: psycopg.Connection, summary: dict, settings: config.Settings) 
             if names
             else "s.unit_code"
         )
-        month = conn.execute(
+        month = _value(
+            conn,
             "select max(month_start) from marts.service_index_monthly where month_start <= %s",
             (covered,),
-        ).fetchone()[0]
+        )
         data["month"] = month
         rows = conn.execute(
             f"select {label}, s.total_points::float8, s.max_points_computed::float8"
@@ -131,34 +139,45 @@ def collect(conn: psycopg.Connection, summary: dict, settings: config.Settings) 
     return data
 
 
-def _num(value) -> float | None:
+def _num(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-# -- rendering --------------------------------------------------------------------------------
-def _table(head: list[str], rows: list[list], numeric_from: int = 1) -> str:
-    th = "".join(f"<th>{escape(h)}</th>" for h in head) if any(head) else ""
-    body = "".join(
-        "<tr>"
-        + "".join(
-            f'<td class="num">{v:,}</td>'
-            if isinstance(v, int) and i >= numeric_from
-            else f"<td>{escape('' if v is None else str(v))}</td>"
-            for i, v in enumerate(r)
+# -- rendering (chiso/templates/report.html.j2) ---------------------------------------------
+def _index_charts(data: dict[str, Any], name: str) -> dict[str, Any]:
+    by_index: dict[str, list[tuple[int, float, int, int]]] = {}
+    for code, year, score, rank, ranked, _ in data["indices"]:
+        by_index.setdefault(code, []).append((year, score, rank, ranked))
+    if not by_index:
+        empty = charts.empty_panel(
+            f"Điểm và xếp hạng các chỉ số / Index scores and ranks — {name}",
+            "marts.index_scores has no composite rows for this province",
         )
-        + "</tr>"
-        for r in rows
+        return {"index_scores": None, "index_empty": empty, "index_ranks": None}
+    scores = [
+        charts.line_chart(
+            f"{INDEX_NAMES.get(code, code)}: điểm / score",
+            {INDEX_NAMES.get(code, code): [(y, s) for y, s, _, _ in pts]},
+            y_label="điểm / score",
+            width=380,
+            height=230,
+        )
+        for code, pts in by_index.items()
+    ]
+    ranks = charts.line_chart(
+        f"Xếp hạng qua các năm (1 = cao nhất) / Rank over the years (1 = best) — {name}",
+        {INDEX_NAMES.get(c, c): [(y, r) for y, _, r, _ in pts] for c, pts in by_index.items()},
+        invert=True,
+        y_label="hạng / rank",
     )
-    return f"<table>{f'<tr>{th}</tr>' if th else ''}{body}</table>"
+    return {"index_scores": scores, "index_empty": None, "index_ranks": ranks}
 
 
-def _loads(s: dict) -> str:
-    if not s["feeds"]:
-        return (
-            '<p class="empty">Không có tệp mới trong lượt này / No new files in this run '
-            "(everything in the landing zone was loaded before).</p>"
-        )
-    rows = [
+def render(data: dict[str, Any]) -> str:
+    s = data["summary"]
+    month = data["month"].strftime("%m/%Y") if data["month"] else "—"
+    province = f"{data['province_name'] or data['home']} ({data['home']})"
+    loads: list[list[Any]] = [
         [
             f["feed"],
             *(
@@ -168,137 +187,35 @@ def _loads(s: dict) -> str:
         ]
         for f in s["feeds"]
     ]
-    rows.append(["Tổng / Total", *(sum(r[i] for r in rows) for i in range(1, 5))])
-    return _table(
-        [
-            "Nguồn / Feed",
-            "Tệp đã nạp / Files loaded",
-            "Tệp bị loại / Files rejected",
-            "Dòng đã nạp / Rows loaded",
-            "Dòng bị loại / Rows rejected",
+    loads.append(["Tổng / Total", *(sum(r[i] for r in loads) for i in range(1, 5))])
+    published = s["published"]
+    return pages.render(
+        "report.html.j2",
+        title=f"Báo cáo công bố dữ liệu / Publication report — {s['run_date']}",
+        data=data,
+        status_vi=STATUS_VI,
+        generated=datetime.now(runinfo.LOCAL).strftime("%Y-%m-%d %H:%M"),
+        loads=loads,
+        published_rows=[
+            [f"marts.{t}", n] for t, n in sorted((published or {}).get("row_counts", {}).items())
         ],
-        rows,
-    )
-
-
-def _checks(data: dict) -> str:
-    c = data["summary"]["checks"]
-    out = _table(
-        ["Đạt / Passed", "Lỗi chặn / Blocking failed", "Cảnh báo / Warnings"],
-        [[c["passed"], c["failed_blocking"], c["failed_warning"]]],
-        numeric_from=0,
-    )
-    if data["failures"]:
-        out += "<h3>Kiểm tra không đạt / Failed checks</h3>" + _table(
-            [
-                "Kiểm tra / Check",
-                "Mức / Severity",
-                "Bất thường / Unexpected",
-                "Quan sát / Observed",
-            ],
-            [list(f) for f in data["failures"]],
-        )
-    return out
-
-
-def _publication(data: dict) -> str:
-    p = data["summary"]["published"]
-    if not p:
-        current = data["marts_version"]
-        shown = (
-            f"marts vẫn là phiên bản {current[0]} / marts still show version {current[0]}"
-            if current
-            else "chưa có phiên bản nào / nothing published yet"
-        )
-        return (
-            f'<p class="empty">Lượt này không công bố / Nothing published by this run; {shown}.</p>'
-        )
-    head = f"<p>Phiên bản / Version <b>{p['version']}</b> (<code>{escape(p['schema'])}</code>)</p>"
-    return head + _table(
-        ["Bảng / Mart", "Số dòng / Rows"],
-        [[f"marts.{t}", n] for t, n in sorted(p["row_counts"].items())],
-    )
-
-
-def _index_charts(data: dict) -> str:
-    name = f"{data['province_name'] or data['home']} ({data['home']})"
-    by_index: dict[str, list] = {}
-    for code, year, score, rank, ranked, _ in data["indices"]:
-        by_index.setdefault(code, []).append((year, score, rank, ranked))
-    if not by_index:
-        return charts.empty_panel(
-            f"Điểm và xếp hạng các chỉ số / Index scores and ranks — {name}",
-            "marts.index_scores has no composite rows for this province",
-        )
-    scores = "".join(
-        charts.line_chart(
-            f"{INDEX_NAMES.get(code, code)}: điểm / score",
-            {INDEX_NAMES.get(code, code): [(y, s) for y, s, _, _ in pts]},
-            y_label="điểm / score",
-            width=380,
-            height=230,
-        )
-        for code, pts in by_index.items()
-    )
-    ranks = charts.line_chart(
-        f"Xếp hạng qua các năm (1 = cao nhất) / Rank over the years (1 = best) — {name}",
-        {INDEX_NAMES.get(c, c): [(y, r) for y, _, r, _ in pts] for c, pts in by_index.items()},
-        invert=True,
-        y_label="hạng / rank",
-    )
-    return (
-        f"<h3>Điểm các chỉ số qua các năm / Index scores over the years — {escape(name)}</h3>"
-        f'<div class="grid">{scores}</div>{ranks}'
-    )
-
-
-def render(data: dict) -> str:
-    s = data["summary"]
-    month = data["month"].strftime("%m/%Y") if data["month"] else "—"
-    status = s["status"] or "unknown"
-    meta = _table(
-        ["", ""],
-        [
-            ["Ngày chạy / Run date", s["run_date"]],
-            ["Mã lượt chạy / Run id", s["run_id"]],
-            [
-                "Trạng thái / Status",
-                f"{STATUS_VI.get(status, status)} / {status}"
-                + (f" — {s['message']}" if s["message"] else ""),
-            ],
-            ["Phiên bản mã / Code version", data["code_version"]],
-            ["Tỉnh theo dõi / Home province", f"{data['province_name'] or ''} ({data['home']})"],
-            ["Lập lúc / Generated", datetime.now(runinfo.LOCAL).strftime("%Y-%m-%d %H:%M")],
-        ],
-    )
-    parts = [
-        meta,
-        "<h2>Dữ liệu đã nạp và bị loại / Loaded and rejected, per feed</h2>",
-        _loads(s),
-        "<h2>Kiểm tra chất lượng / Quality checks</h2>",
-        _checks(data),
-        "<h2>Công bố / Publication</h2>",
-        _publication(data),
-        "<h2>Biểu đồ từ dữ liệu đã công bố / Charts of the published marts</h2>",
-        _index_charts(data),
-        charts.bullet_chart(
+        province=province,
+        **_index_charts(data, province),
+        targets=charts.bullet_chart(
             "Chỉ tiêu: thực hiện so với mục tiêu / Targets: actual against target", data["targets"]
         ),
-        charts.bar_chart(
+        service=charts.bar_chart(
             f"Chỉ số phục vụ theo đơn vị, tháng {month} / Service index by unit, "
             f"{month} (điểm / points; vạch đứt = tối đa / dashed = maximum)",
             data["service"],
             max_value=data["service_max"],
         ),
-        charts.bar_chart(
+        overdue=charts.bar_chart(
             "Nhiệm vụ quá hạn theo đơn vị chủ trì / Overdue tasks by lead unit",
             data["overdue"],
             colour=charts.PALETTE[1],
             integer=True,
         ),
-    ]
-    return charts.page(
-        f"Báo cáo công bố dữ liệu / Publication report — {s['run_date']}", "".join(parts)
     )
 
 

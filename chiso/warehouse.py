@@ -6,6 +6,7 @@ import os
 import secrets
 import subprocess
 from importlib import resources
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import psycopg
@@ -32,7 +33,7 @@ def url(settings: config.Settings | None = None, start: bool = True) -> str:
     return server.start() if start else server.url()
 
 
-def connect(dsn: str | None = None, **kwargs) -> psycopg.Connection:
+def connect(dsn: str | None = None, **kwargs: Any) -> psycopg.Connection:
     conn = psycopg.connect(dsn or url(), **kwargs)
     # Source timestamps are local wall-clock times with no offset.
     conn.execute("set timezone = 'Asia/Ho_Chi_Minh'")

@@ -177,7 +177,7 @@ def _prepare(
         return _errored(suite, error)
     try:
         # The constructor, unlike add_expectation, keeps expectations that differ only in meta.
-        expectations = [_expectation_for(c) for c in suite.checks]
+        expectations = [_in_schema(_expectation_for(c), schema) for c in suite.checks]
         gx_suite = context.suites.add(gx.ExpectationSuite(suite.name, expectations=expectations))
         validation = context.validation_definitions.add(
             gx.ValidationDefinition(
@@ -242,6 +242,17 @@ def _expectation_for(check: Check) -> Expectation:
             # Data Docs render notes, not meta: name the check and its severity there.
             "notes": [f"{check.severity} check `{check.name}`", *filter(None, notes)],
         },
+    )
+
+
+def _in_schema(expectation: Expectation, schema: str) -> Expectation:
+    """Row rules name the other marts they compare with as ``{candidate}.<mart>``: the schema
+    under validation, which the gate passes in (suites never read settings themselves)."""
+    query = getattr(expectation, "unexpected_rows_query", None)
+    if not isinstance(query, str) or "{candidate}" not in query:
+        return expectation
+    return expectation.copy(
+        update={"unexpected_rows_query": query.replace("{candidate}", f'"{schema}"')}
     )
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 
 
-def is_text_array(values) -> bool:
+def is_text_array(values: object) -> bool:
     """A string or large_string ``pa.Array`` (not chunked): what the views below can read."""
     return isinstance(values, pa.Array) and (
         pa.types.is_string(values.type) or pa.types.is_large_string(values.type)

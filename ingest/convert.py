@@ -15,25 +15,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingest import arrowbytes, fastdates
+from ingest import arrowbytes, timestamps
 from ingest.contract import TEXT_MAX, Column, Contract, Rule
 from ingest.pii import Hasher
 
-# dd/mm/yyyy[ HH:MM[:SS]] (also with . or - between day, month and year) and ISO 8601.
-_DMY = (
-    r"^(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})"
-    r"(?:[ T]+(?P<H>\d{1,2}):(?P<M>\d{1,2})(?::(?P<S>\d{1,2})(?:\.\d+)?)?)?$"
-)
-_ISO = (
-    r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
-    r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?)?"
-    r"(?P<z>Z|[+-]\d{2}:?\d{2})?$"
-)
-_LOCAL_OFFSET_S = 7 * 3600  # Asia/Ho_Chi_Minh has no daylight saving
 _TRUE = ["1", "true", "t", "x", "yes", "y", "có", "co", "đã", "da"]
 _FALSE = ["0", "false", "f", "no", "n", "không", "khong", "chưa", "chua"]
 _NULLS = ["", "n/a", "na", "-", "--", "null", "none"]
-_DATE_REASON = "unreadable date: expected dd/mm/yyyy[ HH:MM[:SS]] or ISO 8601"
 SHOWN_MAX = 500  # characters of an offending value kept in the quarantine
 _OPS = {
     "<": pc.less,
@@ -157,86 +145,6 @@ def _ints(values: pa.Array) -> tuple[pa.Array, pa.Array]:
     return typed, pc.invert(ok)
 
 
-# The usual export layouts are read by ``fastdates``; what it declines in them (a second of 60,
-# which strptime rolls over) keeps this path's earlier results: one strict pattern, one
-# strptime. Anything else takes the general regex path below.
-_FAST_DMY = (
-    (r"^\d\d/\d\d/\d{4} \d\d:\d\d$", "%d/%m/%Y %H:%M"),
-    (r"^\d\d/\d\d/\d{4} \d\d:\d\d:\d\d$", "%d/%m/%Y %H:%M:%S"),
-)
-
-
-def _timestamps_fast(values: pa.Array) -> pa.Array | None:
-    """Every value in one strict dd/mm/yyyy HH:MM[:SS] layout and a real date: the timestamps."""
-    if values.null_count == len(values):
-        return None
-    for pattern, fmt in _FAST_DMY:
-        if not pc.all(pc.match_substring_regex(values, pattern)).as_py():  # nulls skipped
-            continue
-        ts = pc.strptime(values, format=fmt, unit="s", error_is_null=True)
-        # strptime rolls 31/02 over into March: the day must read back the same.
-        day = pc.cast(pc.utf8_slice_codeunits(values, 0, 2), pa.int64())
-        same = pc.fill_null(pc.equal(pc.day(ts), day), True)
-        return ts if ts.null_count == values.null_count and pc.all(same).as_py() else None
-    return None
-
-
-def _timestamps(values: pa.Array, unit_date: bool = False) -> tuple[pa.Array, pa.Array]:
-    fast = fastdates.timestamps(values)
-    if fast is None:
-        fast = _timestamps_fast(values)
-    if fast is not None:
-        no_error = pa.repeat(pa.scalar(False), len(values))
-        return (pc.cast(fast, pa.date32()) if unit_date else fast), no_error
-    dmy = pc.extract_regex(values, _DMY)
-    iso = pc.extract_regex(values, _ISO)
-
-    def part(name: str, default: str) -> pa.Array:
-        got = pc.coalesce(pc.struct_field(dmy, name), pc.struct_field(iso, name))
-        return pc.if_else(pc.equal(got, ""), default, got)
-
-    y, m, d = part("y", "0"), part("m", "0"), part("d", "0")
-    hh, mm, ss = part("H", "0"), part("M", "0"), part("S", "0")
-    pad = lambda a: pc.utf8_lpad(a, 2, "0")  # noqa: E731
-    text = pc.binary_join_element_wise(
-        y, "-", pad(m), "-", pad(d), " ", pad(hh), ":", pad(mm), ":", pad(ss), ""
-    )
-    ts = pc.strptime(text, format="%Y-%m-%d %H:%M:%S", unit="s", error_is_null=True)
-    # strptime rolls 31/02 over into March: a real date reads back the same parts.
-    same = pc.and_(
-        pc.and_(
-            pc.equal(pc.day(ts), pc.cast(d, pa.int64())),
-            pc.equal(pc.month(ts), pc.cast(m, pa.int64())),
-        ),
-        pc.and_(
-            pc.equal(pc.hour(ts), pc.cast(hh, pa.int64())),
-            pc.equal(pc.minute(ts), pc.cast(mm, pa.int64())),
-        ),
-    )
-    ts = pc.if_else(pc.fill_null(same, False), ts, None)
-    zone = pc.struct_field(iso, "z")
-    if pc.any(pc.not_equal(pc.fill_null(zone, ""), "")).as_py():
-        ts = _to_local(ts, zone)
-    bad = pc.and_(pc.is_valid(values), pc.is_null(ts))
-    if unit_date:
-        return pc.cast(ts, pa.date32()), bad
-    return ts, bad
-
-
-def _to_local(ts: pa.Array, zone: pa.Array) -> pa.Array:
-    """An explicit offset ('Z', '+07:00') is honoured: convert to local wall-clock time."""
-    z = pc.replace_substring(pc.fill_null(zone, ""), ":", "")
-    has = pc.match_substring_regex(z, r"^[+-]\d{4}$")
-    sign = pc.if_else(pc.starts_with(z, "-"), -1, 1)
-    hours = pc.cast(pc.if_else(has, pc.utf8_slice_codeunits(z, 1, 3), "0"), pa.int64())
-    mins = pc.cast(pc.if_else(has, pc.utf8_slice_codeunits(z, 3, 5), "0"), pa.int64())
-    offset = pc.multiply(sign, pc.add(pc.multiply(hours, 3600), pc.multiply(mins, 60)))
-    is_utc_or_offset = pc.or_(has, pc.equal(z, "Z"))
-    shift = pc.if_else(is_utc_or_offset, pc.subtract(_LOCAL_OFFSET_S, offset), 0)
-    seconds = pc.add(pc.cast(ts, pa.int64()), shift)
-    return pc.cast(seconds, pa.timestamp("s"))
-
-
 def _bools(values: pa.Array) -> tuple[pa.Array, pa.Array]:
     low = pc.utf8_lower(values)
     is_true = pc.is_in(low, pa.array(_TRUE))
@@ -296,8 +204,8 @@ def _convert(col: Column, values: pa.Array, hasher: Hasher) -> tuple[pa.Array, p
             return pc.cast(typed, pa.int16()), bad, f"code outside the code list ({codes})"
         return typed, bad, "not a whole number"
     if col.type in ("timestamp", "date"):
-        typed, bad = _timestamps(values, unit_date=col.type == "date")
-        return typed, bad, _DATE_REASON
+        typed, bad = timestamps.parse(values, unit_date=col.type == "date")
+        return typed, bad, timestamps.REASON
     if col.type == "bool":
         typed, bad = _bools(values)
         return typed, bad, "not a yes/no value (1/0, true/false, có/không)"
@@ -396,7 +304,11 @@ def _never_judged(rule: Rule, contract: Contract, typed: dict[str, pa.Array]) ->
 
 
 def _broken(
-    rule: Rule, contract: Contract, typed: dict[str, pa.Array], observed, num_rows: int
+    rule: Rule,
+    contract: Contract,
+    typed: dict[str, pa.Array],
+    observed: date | None,
+    num_rows: int,
 ) -> pa.Array:
     left = _operand(rule.left, contract, typed, observed, 0, num_rows)
     right = _operand(rule.right, contract, typed, observed, rule.days, num_rows)

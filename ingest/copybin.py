@@ -80,15 +80,17 @@ class Encoder:
         if got != 0 or day in self._offsets:
             return got
         start = datetime(1970, 1, 1) + timedelta(days=day)
-        a = start.replace(tzinfo=self.zone).utcoffset()
-        b = (
-            (start + timedelta(hours=23, minutes=59, seconds=59))
-            .replace(tzinfo=self.zone)
-            .utcoffset()
-        )
-        off = int(a.total_seconds()) if a == b else None
+        a = self._offset(start)
+        b = self._offset(start + timedelta(hours=23, minutes=59, seconds=59))
+        off = a if a == b else None
         self._offsets[day] = off
         return off
+
+    def _offset(self, local: datetime) -> int:
+        """UTC offset (s) of a local wall-clock moment (a ZoneInfo always knows it)."""
+        offset = local.replace(tzinfo=self.zone).utcoffset()
+        assert offset is not None
+        return int(offset.total_seconds())
 
     def _to_utc(self, secs: np.ndarray, valid: np.ndarray) -> np.ndarray:
         days = np.floor_divide(secs, 86_400)
@@ -105,9 +107,7 @@ class Encoder:
                 # agree on ambiguous and skipped times: the offset before the transition)
                 for i in np.flatnonzero((inverse == k) & valid).tolist():
                     local = datetime(1970, 1, 1) + timedelta(seconds=int(secs[i]))
-                    out[i] = secs[i] - int(
-                        local.replace(tzinfo=self.zone).utcoffset().total_seconds()
-                    )
+                    out[i] = secs[i] - self._offset(local)
         return out
 
     def _fixed(self, arr: pa.Array, valid: np.ndarray) -> np.ndarray:

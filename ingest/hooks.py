@@ -14,25 +14,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
 from importlib import import_module
+from typing import Any
 
 import pyarrow as pa
 
 from ingest.convert import Converted
 from ingest.readers import Block
 
+# Row errors a derive hook finds: (row index, column, reason, offending value).
+RowErrors = list[tuple[int, str, str, str | None]]
+# derive(columns, context) -> (extra columns, row errors)
+Derive = Callable[[dict[str, pa.Array], dict[str, Any]], tuple[dict[str, pa.Array], RowErrors]]
+
 
 @cache
-def load(ref: str):
+def load(ref: str) -> Callable[..., Any]:
     module, _, name = ref.partition(":")
     if not name:
         raise ValueError(f"hook '{ref}' must be written as 'module:function'")
     return getattr(import_module(module), name)
 
 
-def apply_derive(fn, block: Block, context: dict) -> Block:
+def apply_derive(fn: Derive, block: Block, context: dict[str, Any]) -> Block:
     extra, errors = fn(block.columns, context)
     return replace(block, columns={**block.columns, **extra}, errors=[*block.errors, *errors])
 

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -28,6 +29,9 @@ from ingest.contract import Contract
 from ingest.landing import LandingFile, fingerprint, stat_signature
 from ingest.pii import Hasher
 from ingest.prefetch import prefetched
+
+if TYPE_CHECKING:
+    from _csv import _writer as CsvWriter
 
 log = logging.getLogger("chiso.ingest")
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -208,7 +212,7 @@ class Loader:
                 (feed, digest),
             )
             observed = file.observed_date or datetime.now(LOCAL).date()
-            batch_id = conn.execute(
+            inserted = conn.execute(
                 "insert into audit.load_batches (run_id, feed, file_name, file_path, sha256,"
                 " file_bytes, file_stat, observed_date, status, code_version)"
                 " values (%s, %s, %s, %s, %s, %s, %s, %s, 'started', %s) returning batch_id",
@@ -223,7 +227,9 @@ class Loader:
                     observed,
                     self.code_version,
                 ),
-            ).fetchone()[0]
+            ).fetchone()
+            assert inserted is not None  # insert … returning: one row
+            batch_id = int(inserted[0])
             conn.commit()
             return self._load_batch(file, batch_id, observed)
         finally:
@@ -236,9 +242,11 @@ class Loader:
         a moment to notice its client is gone and let the lock go."""
         deadline = time.monotonic() + LOCK_WAIT_S
         while True:
-            got = self.conn.execute(
+            row = self.conn.execute(
                 "select pg_try_advisory_lock(hashtextextended(%s, 0))", (key,)
-            ).fetchone()[0]
+            ).fetchone()
+            assert row is not None  # a select without from: one row
+            got = bool(row[0])
             self.conn.commit()
             if got or time.monotonic() >= deadline:
                 return got
@@ -358,7 +366,9 @@ class Loader:
         except (ValueError, KeyError):  # a POSIX-style zone zoneinfo cannot read: stay on CSV
             return None
 
-    def _copy(self, batch_id: int, observed: date, blocks: Iterator[readers.Block]):
+    def _copy(
+        self, batch_id: int, observed: date, blocks: Iterator[readers.Block]
+    ) -> tuple[int, int, int]:
         contract = self.contract
         derive = hooks.load(contract.derive) if contract.derive else None
         # Columns the file cannot fill are left out of the COPY: the server stores NULL in them
@@ -438,7 +448,14 @@ class Loader:
         rejects.close()  # and the spool under it; on an exception the collector closes both
         return read, loaded, rejected
 
-    def _quarantine(self, writer, batch_id, block, conv: convert.Converted, numbers) -> None:
+    def _quarantine(
+        self,
+        writer: CsvWriter,
+        batch_id: int,
+        block: readers.Block,
+        conv: convert.Converted,
+        numbers: pa.Array,
+    ) -> None:
         if conv.error_column.null_count == len(conv.error_column):
             return
         bad_idx = pc.indices_nonzero(pc.invert(conv.valid))

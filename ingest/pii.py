@@ -13,6 +13,7 @@ import os
 import secrets
 import unicodedata
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pyarrow as pa
@@ -58,7 +59,7 @@ class _Cache:
     stops using its cache when it fills; if its blocks were nearly all distinct values too, it
     also stops finding them first (a dictionary encoding per block that saves no hashes)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.tokens: dict[bytes, bytes] = {}  # UTF-8 value → digest
         self.rows = self.lookups = self.hits = 0  # lookups: distinct values of each block
         self.enabled = True
@@ -138,7 +139,7 @@ class Hasher:
                 found[i] = d
             if cache.enabled:
                 cache.tokens.update(zip([texts[i] for i in missing], fresh, strict=True))
-        return found
+        return cast(list[bytes], found)  # every None was a missing value, now filled
 
     def hash_array(self, values: pa.Array, column: str = "") -> pa.Array:
         """Tokens of ``values``; ``column`` names the cache (values of one kind repeat)."""

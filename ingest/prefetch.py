@@ -6,7 +6,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 _END = object()
@@ -16,10 +16,10 @@ def prefetched(items: Iterator[T], depth: int = 2) -> Iterator[T]:
     """``items``, produced by a thread at most ``depth`` ahead; its exceptions are raised here,
     in order. Stopping early (an error in the consumer) stops the thread after its current
     item."""
-    ready: queue.Queue = queue.Queue(maxsize=depth)
+    ready: queue.Queue[tuple[Any, BaseException | None]] = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
-    def put(entry) -> bool:
+    def put(entry: tuple[Any, BaseException | None]) -> bool:
         while not stop.is_set():
             try:
                 ready.put(entry, timeout=0.1)

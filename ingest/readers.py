@@ -14,9 +14,10 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NoReturn
 
 import pyarrow as pa
 import pyarrow.csv as pcsv
@@ -80,7 +81,7 @@ def _detect_encoding(head: bytes) -> str:
 
 
 def choose_header(
-    rows: list[list[str]], contract: Contract
+    rows: Sequence[Sequence[object]], contract: Contract
 ) -> tuple[int, dict[str, int], list[str]]:
     """The first row that names every required column (else the best partial match, rejected)."""
     best: tuple[int, int, dict[str, int], list[str]] | None = None
@@ -155,7 +156,7 @@ def _read_csv_fast(path: Path, layout: Layout) -> Iterator[Block]:
 
     ragged: list[str] = []
 
-    def on_invalid(row) -> str:  # exceptions raised here are swallowed by pyarrow: flag it
+    def on_invalid(row: Any) -> str:  # exceptions raised here are swallowed by pyarrow: flag it
         ragged.append(row.text)
         return "skip"
 
@@ -205,7 +206,9 @@ def _merged(batches: list[pa.RecordBatch], mapping: dict[str, int], first_row: i
     return Block(cols, sum(b.num_rows for b in batches), first_row)
 
 
-def _open_arrow_csv(path: Path, layout: Layout, names: list[str], on_invalid):
+def _open_arrow_csv(
+    path: Path, layout: Layout, names: list[str], on_invalid: Callable[[Any], str]
+) -> Any:
     return pcsv.open_csv(
         path,
         read_options=pcsv.ReadOptions(
@@ -225,7 +228,7 @@ def _open_arrow_csv(path: Path, layout: Layout, names: list[str], on_invalid):
     )
 
 
-def _raise_arrow(exc: Exception):
+def _raise_arrow(exc: Exception) -> NoReturn:
     """Rows the fast reader cannot take (bad bytes in some rows, a line longer than a block)
     are judged one by one by the exact reader; anything else rejects the file."""
     text = str(exc)
@@ -290,7 +293,9 @@ def _shown(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")[:200]
 
 
-def _block(rows, numbers, rejects, layout: Layout) -> Block:
+def _block(
+    rows: list[list[str]], numbers: list[int], rejects: list[ReaderReject], layout: Layout
+) -> Block:
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(layout.headers)
     cols = {name: pa.array(columns[pos], pa.string()) for name, pos in layout.mapping.items()}
     first = numbers[0] if numbers else 0
@@ -330,7 +335,7 @@ def _check_zip(path: Path) -> None:
         )
 
 
-def _cell_text(value) -> str | None:
+def _cell_text(value: object) -> str | None:
     """Excel cells as the text a CSV export would have had."""
     from datetime import date, datetime, time
 
@@ -350,7 +355,7 @@ def _cell_text(value) -> str | None:
 EXCEL_EPOCH_SERIALS = (25_569, 73_051)  # 1970-01-01 .. 2099-12-31 as Excel day numbers
 
 
-def _cell_date_text(value) -> str | None:
+def _cell_date_text(value: object) -> str | None:
     """A number in a date column is an Excel serial date whose cell lost its date format."""
     from datetime import datetime, timedelta
 
@@ -391,7 +396,10 @@ def read_xlsx(path: Path, contract: Contract) -> Source:
     return Source(unused, _xlsx_blocks(sheets, dates))
 
 
-def _xlsx_blocks(sheets, dates: set[str] = frozenset()) -> Iterator[Block]:
+def _xlsx_blocks(
+    sheets: list[tuple[list[list[Any]], dict[str, int], list[Any]]],
+    dates: Collection[str] = frozenset(),
+) -> Iterator[Block]:
     record = 0
     for rows, mapping, _ in sheets:
         for start in range(0, len(rows), SLOW_BATCH_ROWS):
@@ -486,14 +494,16 @@ def _json_line(line: str, keys: dict[str, str], nested: dict) -> dict | str:
     return row
 
 
-def _json_block(values: dict[str, list], numbers: list[int], rejects) -> Block:
+def _json_block(
+    values: dict[str, list[str | None]], numbers: list[int], rejects: list[ReaderReject]
+) -> Block:
     cols = {n: pa.array(v, pa.string()) for n, v in values.items()}
     return Block(
         cols, len(numbers), numbers[0] if numbers else 0, rejects, pa.array(numbers, pa.int64())
     )
 
 
-def _scalar_text(value) -> str | None:
+def _scalar_text(value: object) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool):

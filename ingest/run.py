@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -23,13 +24,14 @@ def ingest(
     run_id: str | None,
     feeds: list[str] | None = None,
     code_version: str | None = None,
-    on_result=None,
+    on_result: Callable[[LoadResult], object] | None = None,
 ) -> list[LoadResult]:
     """Load all new files of the given feeds (default: every feed with a contract)."""
     hasher = Hasher(key)
     results: list[LoadResult] = []
-    for feed in feeds or contracts.feeds():
-        contract = contracts.load(feed)
+    # Every contract first: a mistake in one stops the run before any file is loaded.
+    for contract in [contracts.load(feed) for feed in feeds or contracts.feeds()]:
+        feed = contract.feed
         with conn.transaction():
             ensure_raw_table(conn, contract)
         loader = Loader(conn, contract, hasher, run_id, code_version)

@@ -7,12 +7,18 @@ import io
 import queue
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pcsv
+from psycopg import Cursor
+from psycopg.abc import Buffer
 from psycopg.copy import LibpqWriter
+
+# What the sending thread gets: bytes, or a table and how to encode it.
+_Job = Buffer | tuple[Callable[[pa.Table], bytes], pa.Table]
 
 
 class BackgroundWriter(LibpqWriter):
@@ -21,9 +27,9 @@ class BackgroundWriter(LibpqWriter):
     blocks wait (psycopg's own queued writer holds up to 1024 chunks, so a fast reader and a
     slow server would grow memory with the file)."""
 
-    def __init__(self, cursor, depth: int = 2):
+    def __init__(self, cursor: Cursor[Any], depth: int = 2) -> None:
         super().__init__(cursor)
-        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._queue: queue.Queue[_Job | None] = queue.Queue(maxsize=depth)
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
 
@@ -37,14 +43,14 @@ class BackgroundWriter(LibpqWriter):
             while self._queue.get() is not None:  # keep draining: write() must not block
                 pass
 
-    def write(self, data) -> None:
+    def write(self, data: Buffer) -> None:
         self._submit(data)
 
     def write_table(self, table: pa.Table, encode: Callable[[pa.Table], bytes]) -> None:
         """Queue ``table``, to be sent as ``encode(table)``, in order with ``write``."""
         self._submit((encode, table))
 
-    def _submit(self, job) -> None:
+    def _submit(self, job: _Job) -> None:
         if self._thread is None:
             self._thread = threading.Thread(target=self._work, name="chiso-copy", daemon=True)
             self._thread.start()
@@ -63,7 +69,7 @@ class BackgroundWriter(LibpqWriter):
 
 
 @contextmanager
-def quick_gil_handoff(interval: float = 0.001):
+def quick_gil_handoff(interval: float = 0.001) -> Iterator[None]:
     """The loading thread releases the GIL hundreds of times a block (each Arrow or numpy call);
     with the reading and sending threads busy, it waited up to the 5 ms default switch interval
     to get it back. A shorter one while loading: 10% less time on a busy machine."""

@@ -1,8 +1,9 @@
 """The report and the checks index in a real headless Chromium: the charts render.
 
-Chromium is Debian's ``chromium`` package; the session fixture installs it with apt-get when
-/usr/bin/chromium is missing (CI runs as root on a clean machine) and skips, saying why, only
-when that install fails. Screenshots are kept under the test's tmp dir and $CHISO_HOME/artifacts.
+Chromium is Debian's ``chromium`` package at /usr/bin/chromium, installed by ``.ci/run`` (as
+root, with apt-get) when missing. In CI (``CHISO_CI`` or ``CI`` set) a missing browser fails
+these tests; elsewhere they are skipped, saying how to install it. Screenshots are kept under
+the test's tmp dir and $CHISO_HOME/artifacts.
 """
 
 from __future__ import annotations
@@ -34,24 +35,35 @@ FLAGS = [
 ]
 
 
+def in_ci() -> bool:
+    return bool(os.environ.get("CHISO_CI") or os.environ.get("CI"))
+
+
+def find_chromium(path: Path = CHROMIUM, ci: bool | None = None) -> Path:
+    """``path`` if it is there; else a failure in CI (which installs it), a skip elsewhere."""
+    if path.is_file() and os.access(path, os.X_OK):
+        return path
+    ci = in_ci() if ci is None else ci
+    message = f"{path} is missing: install Debian's chromium (apt-get install chromium)"
+    if ci:
+        pytest.fail(f"{message}; .ci/run installs it before the tests", pytrace=False)
+    pytest.skip(message)
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Path:
-    if not CHROMIUM.exists():
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        steps = (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", "chromium"])
-        try:
-            for step in steps:
-                done = subprocess.run(step, capture_output=True, text=True, env=env, timeout=900)
-                if done.returncode != 0:
-                    pytest.skip(
-                        f"chromium is not installed and `{' '.join(step)}` failed: "
-                        + (done.stderr.strip().splitlines() or ["no output"])[-1]
-                    )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            pytest.skip(f"chromium is not installed and apt-get could not run: {exc}")
-    if not CHROMIUM.exists():
-        pytest.skip("apt-get install chromium succeeded but /usr/bin/chromium is missing")
-    return CHROMIUM
+    return find_chromium()
+
+
+def test_a_missing_chromium_fails_in_ci_and_skips_elsewhere(tmp_path):
+    missing = tmp_path / "chromium"
+    with pytest.raises(pytest.fail.Exception, match="installs it before the tests"):
+        find_chromium(missing, ci=True)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install chromium"):
+        find_chromium(missing, ci=False)
+    missing.write_text("#!/bin/sh\n")
+    missing.chmod(0o755)
+    assert find_chromium(missing, ci=True) == missing
 
 
 @pytest.fixture(scope="module")

@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import date
 from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 FEEDS = ("onestop", "tasks", "indices")
 
 
 def generate_all(
-    out_dir: Path, start: date, days: int, seed: int = 1, **options
+    out_dir: Path, start: date, days: int, seed: int = 1, **options: Any
 ) -> dict[str, list[Path]]:
     """Every feed's sample; ``options`` go to the feeds whose ``generate`` accepts them."""
     import inspect

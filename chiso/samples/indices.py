@@ -57,7 +57,7 @@ def _fmt(x: float) -> str:
     return f"{x:.2f}".replace(".", ",")
 
 
-def generate(out_dir: Path, start: date, days: int, seed: int = 1, **_) -> list[Path]:
+def generate(out_dir: Path, start: date, days: int, seed: int = 1, **_: object) -> list[Path]:
     rng = random.Random(seed)
     out_dir = Path(out_dir)
     provinces = [

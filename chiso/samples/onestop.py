@@ -44,12 +44,16 @@ import json
 import os
 import random
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import accumulate
 from pathlib import Path
+from typing import TypeVar
 
 from chiso.samples.xlsx import save_reproducible
+
+T = TypeVar("T")
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "onestop"
 FORMATS = ("csv", "jsonl", "xlsx")
@@ -674,7 +678,7 @@ class _Random(random.Random):
         """An integer in [a, b]."""
         return a + int(self.random() * (b - a + 1))
 
-    def pick(self, seq):
+    def pick(self, seq: Sequence[T]) -> T:
         return seq[int(self.random() * len(seq))]
 
 
@@ -844,7 +848,7 @@ class _Generator:
         phone = f"{_PHONE_PREFIXES[int(r() * len(_PHONE_PREFIXES))]}{int(r() * 10_000_000):07d}"
         return name, cid, phone
 
-    def _address_fn(self, a: Agency):
+    def _address_fn(self, a: Agency) -> Callable[[_Random], str]:
         name = a.name
 
         def dong_ha(rng: _Random, ward: str | None = None) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import random
+from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -154,7 +155,7 @@ def _units() -> tuple[list[str], list[str]]:
     return officials, officials + [a for r in rows for a in r["aliases"].split("|") if a]
 
 
-def generate(out_dir: Path, start: date, days: int, seed: int = 1, **_) -> list[Path]:
+def generate(out_dir: Path, start: date, days: int, seed: int = 1, **_: object) -> list[Path]:
     rng = random.Random(f"tasks-{seed}")
     end = start + timedelta(days=max(days, 1) - 1)
     year = start.year
@@ -267,14 +268,14 @@ def generate(out_dir: Path, start: date, days: int, seed: int = 1, **_) -> list[
     return written
 
 
-def _days(start: date, end: date):
+def _days(start: date, end: date) -> Iterator[date]:
     d = start
     while d <= end:
         yield d
         d += timedelta(days=1)
 
 
-def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+def _write(path: Path, header: list[str], rows: Sequence[Sequence[object]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")

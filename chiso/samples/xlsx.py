@@ -7,11 +7,12 @@ import re
 import zipfile
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 _CORE_DATES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
 
 
-def save_reproducible(wb, path: Path, stamp: datetime) -> None:
+def save_reproducible(wb: Any, path: Path, stamp: datetime) -> None:
     """Save ``wb`` with ``stamp`` instead of "now": openpyxl writes the time into
     docProps/core.xml and every zip entry, so the same sample would hash differently each run
     (and be loaded again)."""

@@ -39,12 +39,17 @@ from dataclasses import replace
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from ingest import readers
 from ingest.contract import Contract, header_key
 from ingest.readers import Block, FileRejected, Source
+
+if TYPE_CHECKING:
+    from ingest.hooks import RowErrors
+    from ingest.landing import LandingFile
 
 SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 INDEX_CODES = ("pci", "papi", "par_index", "sipas", "dti")
@@ -228,7 +233,7 @@ def context_of(*texts: str | None) -> tuple[str | None, int | None]:
 
 
 # -- reading whole sheets (these files are small) ---------------------------------------------
-def _sheets(file) -> list[tuple[str | None, list[list[str | None]]]]:
+def _sheets(file: LandingFile) -> list[tuple[str | None, list[list[str | None]]]]:
     path = Path(file.path)
     if file.kind == "xlsx":
         from python_calamine import CalamineError, CalamineWorkbook
@@ -275,7 +280,7 @@ def _blank(row: list) -> bool:
     return all(v in (None, "") or not str(v).strip() for v in row)
 
 
-def _at(row: list, pos: int | None):
+def _at(row: list[Any], pos: int | None) -> Any:
     return row[pos] if pos is not None and pos < len(row) else None
 
 
@@ -291,7 +296,7 @@ def _block(values: dict[str, list], numbers: list[int]) -> Block:
 
 
 # -- index_results ------------------------------------------------------------------------------
-def read_index_results(file, contract: Contract) -> Source:
+def read_index_results(file: LandingFile, contract: Contract) -> Source:
     """Reader hook: long or wide result tables (CSV or every sheet of an XLSX workbook)."""
     blocks: list[Block] = []
     unused: set[str] = set()
@@ -309,7 +314,9 @@ def read_index_results(file, contract: Contract) -> Source:
     return Source(sorted(unused), iter(blocks))
 
 
-def _index_sheet(rows, contract: Contract, sheet: str | None, file_name: str):
+def _index_sheet(
+    rows: list[list[Any]], contract: Contract, sheet: str | None, file_name: str
+) -> tuple[Block, list[str]]:
     for h, row in enumerate(rows[: readers.HEADER_SEARCH_ROWS]):
         headers = [str(v or "").strip() for v in row]
         mapping, unused = contract.match_headers(headers)
@@ -328,7 +335,7 @@ def _index_sheet(rows, contract: Contract, sheet: str | None, file_name: str):
     )
 
 
-def _need(ctx, what: str, file_name: str) -> None:
+def _need(ctx: object, what: str, file_name: str) -> None:
     if ctx is None:
         raise FileRejected(
             f"cannot tell the {what} of {file_name}: add a '{what}' column, a "
@@ -337,7 +344,15 @@ def _need(ctx, what: str, file_name: str) -> None:
         )
 
 
-def _long(rows, h, mapping, unused, ctx_index, ctx_year, file_name):
+def _long(
+    rows: list[list[Any]],
+    h: int,
+    mapping: dict[str, int],
+    unused: list[str],
+    ctx_index: str | None,
+    ctx_year: int | None,
+    file_name: str,
+) -> tuple[Block, list[str]]:
     if "year" not in mapping:
         _need(ctx_year, "year", file_name)
     if "index_name" not in mapping:
@@ -372,7 +387,15 @@ def _long(rows, h, mapping, unused, ctx_index, ctx_year, file_name):
     return _block(values, numbers), unused
 
 
-def _wide(rows, h, headers, mapping, ctx_index, ctx_year, file_name):
+def _wide(
+    rows: list[list[Any]],
+    h: int,
+    headers: list[str],
+    mapping: dict[str, int],
+    ctx_index: str | None,
+    ctx_year: int | None,
+    file_name: str,
+) -> tuple[Block, list[str]] | None:
     taken = set(mapping.values())  # is_synthetic's column too: it is no sub-index
     candidates = [(pos, text) for pos, text in enumerate(headers) if pos not in taken and text]
     index = ctx_index
@@ -434,7 +457,9 @@ def _year(text: str | None) -> int | None:
         return None
 
 
-def resolve_index_results(columns: dict[str, pa.Array], context: dict):
+def resolve_index_results(
+    columns: dict[str, pa.Array], context: dict[str, Any]
+) -> tuple[dict[str, pa.Array], RowErrors]:
     """Derive hook: index, province, component and indicator codes; unknown values rejected."""
     n = len(next(iter(columns.values()))) if columns else 0
     index_name = _texts(columns, "index_name", n)
@@ -485,7 +510,9 @@ def resolve_index_results(columns: dict[str, pa.Array], context: dict):
 
 
 # -- survey_responses ---------------------------------------------------------------------------
-def resolve_survey_responses(columns: dict[str, pa.Array], context: dict):
+def resolve_survey_responses(
+    columns: dict[str, pa.Array], context: dict[str, Any]
+) -> tuple[dict[str, pa.Array], RowErrors]:
     """Derive hook: the SIPAS element code of the element text (null when not a SIPAS element)."""
     n = len(next(iter(columns.values()))) if columns else 0
     element = _texts(columns, "element", n)
@@ -569,7 +596,7 @@ def split_plain_target(text: str | None) -> tuple[str | None, str | None]:
     return name.strip(" :,-"), m.group("target").strip()
 
 
-def read_targets(file, contract: Contract) -> Source:
+def read_targets(file: LandingFile, contract: Contract) -> Source:
     """Reader hook: plan appendices. A year in a header ('Điểm số định hướng đến năm 2025') or
     in the title / file name fills ``target_year`` where the row has none."""
     blocks: list[Block] = []
@@ -623,7 +650,9 @@ def read_targets(file, contract: Contract) -> Source:
     return Source(sorted(unused), iter(blocks))
 
 
-def resolve_targets(columns: dict[str, pa.Array], context: dict):
+def resolve_targets(
+    columns: dict[str, pa.Array], context: dict[str, Any]
+) -> tuple[dict[str, pa.Array], RowErrors]:
     """Derive hook: operator, value and unit of the target; indicator and province codes."""
     n = len(next(iter(columns.values()))) if columns else 0
     names = _texts(columns, "indicator_name", n)

@@ -30,11 +30,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from ingest.contract import header_key
 from ingest.timing import TimingError, parse_timing
+
+if TYPE_CHECKING:
+    from ingest.hooks import RowErrors
 
 Errors = list[tuple[int, str, str, str | None]]
 
@@ -162,7 +166,9 @@ def _text_list(array: pa.Array | None, n: int) -> list[str | None]:
 # -- plan_tasks -----------------------------------------------------------------------------------
 
 
-def derive_plan_tasks(columns: dict[str, pa.Array], context: dict):
+def derive_plan_tasks(
+    columns: dict[str, pa.Array], context: dict[str, Any]
+) -> tuple[dict[str, pa.Array], RowErrors]:
     n = len(next(iter(columns.values()))) if columns else 0
     refs = _text_list(columns.get("plan_ref"), n)
     dates = _text_list(columns.get("plan_date"), n)
@@ -257,10 +263,10 @@ def derive_plan_tasks(columns: dict[str, pa.Array], context: dict):
         out["plan_date_precision"].append(precision)
         every = timing.every if timing else None
         out["recurrence"].append(every)
-        out["recurrence_month"].append(
-            str(timing.every_month) if every and timing.every_month else None
-        )
-        out["recurrence_day"].append(str(timing.every_day) if every and timing.every_day else None)
+        month = timing.every_month if timing and every else None
+        day = timing.every_day if timing and every else None
+        out["recurrence_month"].append(str(month) if month else None)
+        out["recurrence_day"].append(str(day) if day else None)
         out["province_code"].append(province)
         out["lead_unit_list"].append(" | ".join(split_units(leads[i])) or None)
         out["coordinating_unit_list"].append(" | ".join(split_units(coords[i])) or None)
@@ -327,7 +333,9 @@ def read_status(text: str | None, percent: float | None) -> str | None:
     return None
 
 
-def derive_task_reports(columns: dict[str, pa.Array], context: dict):
+def derive_task_reports(
+    columns: dict[str, pa.Array], context: dict[str, Any]
+) -> tuple[dict[str, pa.Array], RowErrors]:
     n = len(next(iter(columns.values()))) if columns else 0
     refs = _text_list(columns.get("plan_ref"), n)
     dates = _text_list(columns.get("plan_date"), n)

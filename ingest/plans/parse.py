@@ -155,7 +155,7 @@ def _header(plan: Plan, lines: list[Line]) -> None:
             for m in re.finditer(r"\btỉnh\s+([A-ZĐ][\wÀ-ỹ]*(?:\s+[A-ZĐ][\wÀ-ỹ]*){0,2})", ln.text):
                 if name := _province_in(m[1], provinces):
                     counts[name] = counts.get(name, 0) + 1
-        plan.province = max(counts, key=counts.get) if counts else None
+        plan.province = max(counts, key=lambda name: counts[name]) if counts else None
     for i, ln in enumerate(lines[:40]):
         if re.fullmatch(r"(?i)kế hoạch\b.*", ln.text) and plan.title is None:
             rest = re.sub(r"(?i)^kế hoạch\s*", "", ln.text).strip()
@@ -327,6 +327,7 @@ def _tasks_of(plan: Plan, section: str | None, node: _Node, inherited: str | Non
         method=fields.get("method"),
         index=fields.get("index") or index,
     )
+    sub_indices: dict[str, str | None] = {}  # lettered sub-item → the sub-index it names
     leads_by_point = by_point(fields["lead"]) if fields.get("lead") else {}
     assignment = fields.get("assignment")
     coord = fields.get("coordinating")
@@ -342,7 +343,7 @@ def _tasks_of(plan: Plan, section: str | None, node: _Node, inherited: str | Non
         else:
             text = " ".join([sub.title, *sub.paragraphs]).strip()
             items.append((f"{node.key}.{sub.key}", text, sub.key, sub.line, f"{sub.key}) {text}"))
-        base.setdefault("sub_index", {})[sub.key] = sub_index  # type: ignore[index]
+        sub_indices[sub.key] = sub_index
     if not lettered:
         if len(bullets) > 1:
             for k, b in enumerate(bullets, start=1):
@@ -367,7 +368,7 @@ def _tasks_of(plan: Plan, section: str | None, node: _Node, inherited: str | Non
         if not leads:
             leads, s_coord = units_in_text(content)
             coords = coords or s_coord
-        sub_index = base.get("sub_index", {}).get(point) if point else None  # type: ignore[union-attr]
+        sub_index = sub_indices.get(point) if point else None
         task = PlanTask(
             section=section,
             number=number,

@@ -9,17 +9,19 @@ became is read back from the warehouse (``raw.plan_tasks``, ``raw.targets`` of t
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 
 if TYPE_CHECKING:
+    from jinja2 import Environment
+
     from ingest.plans.load import PlanImport
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-def _environment():
+def _environment() -> Environment:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
     return Environment(
@@ -31,14 +33,16 @@ def _environment():
     )
 
 
-def _batch_rows(conn: psycopg.Connection, table: str, batch_id: int | None, columns: str):
+def _batch_rows(
+    conn: psycopg.Connection, table: str, batch_id: int | None, columns: str
+) -> dict[int, list[tuple[Any, ...]]]:
     if batch_id is None:
         return {}
     rows = conn.execute(
         f"select _source_row, {columns} from raw.{table} where _batch_id = %s order by _source_row",
         (batch_id,),
     ).fetchall()
-    out: dict[int, list[tuple]] = {}
+    out: dict[int, list[tuple[Any, ...]]] = {}
     for row in rows:
         out.setdefault(row[0], []).append(row[1:])
     return out
@@ -47,7 +51,7 @@ def _batch_rows(conn: psycopg.Connection, table: str, batch_id: int | None, colu
 def _rejects(conn: psycopg.Connection, batch_id: int | None) -> dict[int, list[tuple]]:
     if batch_id is None:
         return {}
-    out: dict[int, list[tuple]] = {}
+    out: dict[int, list[tuple[Any, ...]]] = {}
     for row, column, reason, value in conn.execute(
         "select source_row, column_name, reason, value from audit.rejected_rows"
         " where batch_id = %s order by source_row",
@@ -83,7 +87,8 @@ def review_data(conn: psycopg.Connection, done: PlanImport) -> dict:
     t_rejects, g_rejects = _rejects(conn, t_id), _rejects(conn, g_id)
     tasks = []
     for t in plan.tasks:
-        row = (loaded.get(t.line) or [None])[0]
+        rows = loaded.get(t.line)
+        row = rows[0] if rows else None
         tasks.append({"task": t, "loaded": row, "rejects": t_rejects.get(t.line, [])})
     goals = []
     seen: dict[int, int] = {}

@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING
 from ingest.contract import header_key
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from ingest.plans.document import Line
-    from ingest.plans.parse import Plan, PlanTarget
+    from ingest.plans.parse import Plan, PlanTarget, PlanTask
 
 _PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s*%")
 _RANK = re.compile(
@@ -76,7 +78,7 @@ def _from_indicator(clause: str, number_at: int) -> str:
     return clause[at:]
 
 
-def _texts(plan: Plan, lines: list[Line]):
+def _texts(plan: Plan, lines: list[Line]) -> Iterator[tuple[int, str, PlanTask | None]]:
     """(line number, text, task) of every paragraph, and of every cell of the tasks read from
     tables (seed 004 states a target in its 'Cách thức thực hiện' cell)."""
     by_line = {t.line: t for t in plan.tasks}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 import xml.etree.ElementTree as ET
 from types import SimpleNamespace
 
@@ -200,3 +201,113 @@ def test_dbt_docs_failure_is_a_warning_not_an_error(monkeypatch, tmp_path, caplo
     with caplog.at_level(logging.WARNING, logger="chiso.dbt"):
         assert dbt.docs("postgresql://nowhere/x") is None
     assert "dbt docs were not generated" in caplog.text and "catalog query failed" in caplog.text
+
+
+# -- escaping: names from source files are text, never markup --------------------------------
+# A unit name as a plan copied from Word may write it: markup characters, quotes, and a vertical
+# tab (Word's Shift+Enter line break), which HTML forbids and XML cannot hold.
+NASTY = "Sở <script>alert(\"x\")</script> & Đoàn\x0bthanh niên 'TN'"
+SHOWN = "Sở <script>alert(\"x\")</script> & Đoàn thanh niên 'TN'"
+
+
+def _strict_html(page: str):
+    """The page parsed by a real HTML5 parser that raises on any parse error."""
+    import html5lib
+
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    return parser.parse(page)
+
+
+def _sample_report(name: str) -> dict:
+    from datetime import date, datetime
+
+    return {
+        "summary": {
+            "run_date": "2026-11-01",
+            "run_id": f"run {name}",
+            "status": "blocked",
+            "message": f"gate: {name}",
+            "feeds": [
+                {
+                    "feed": "plan_tasks",
+                    "files_loaded": 1,
+                    "files_rejected": 0,
+                    "rows_loaded": 1742,
+                    "rows_rejected": 3,
+                }
+            ],
+            "checks": {"passed": 10, "failed_blocking": 1, "failed_warning": 0},
+            "published": None,
+        },
+        "home": "45",
+        "month": date(2026, 10, 1),
+        "province_name": name,
+        "indices": [("pci", 2023, 64.2, 12, 63, name), ("pci", 2024, 66.0, 9, 63, name)],
+        "targets": [
+            {
+                "label": name,
+                "actual": 80.0,
+                "target": 85.0,
+                "unit": "percent",
+                "status": "off track",
+                "operator": ">=",
+            }
+        ],
+        "service": [(name, 71.5), ("Sở Y tế", 80.0)],
+        "service_max": 100.0,
+        "overdue": [(name, 4)],
+        "failures": [(f"tasks.{name}", "blocking", 2, None)],
+        "marts_version": (3, datetime(2026, 10, 31)),
+        "code_version": "abc123",
+    }
+
+
+def test_report_escapes_names_and_validates_as_html_with_svg_that_is_xml():
+    from chiso import report
+
+    page = report.render(_sample_report(NASTY))
+    doc = _strict_html(page)
+    assert doc.findall(".//script") == []  # shown as text, never run
+    assert "<script>" not in page and "&lt;script&gt;" in page and "&amp; Đoàn" in page
+    text = " ".join(doc.itertext())
+    assert text.count(SHOWN) >= 5  # province, run id, message, failed check, unit
+    svgs = re.findall(r"<svg\b.*?</svg>", page, flags=re.S)
+    assert len(svgs) == 5  # PCI score, ranks, targets, service index, overdue tasks
+    labels = []
+    for svg in svgs:
+        root = ET.fromstring(svg)  # well-formed XML, the quote and the tab included
+        labels += ["".join(t.itertext()) for t in root.iter(SVG + "title")]
+    assert f"{SHOWN}: 71.5" in labels and f"{SHOWN}: 4" in labels and f"{SHOWN}: 80" in labels
+
+
+def test_checks_index_escapes_run_ids_and_suites_and_validates(tmp_path):
+    runs = [
+        {
+            "run_id": NASTY,
+            "time": "2026-11-01 01:00:00",
+            "run_date": None,
+            "suites": ["dossiers", NASTY],
+            "passed": 1200,
+            "failed_blocking": 1,
+            "failed_warning": 0,
+            "outcome": "blocked",
+            "code_version": None,
+        }
+    ]
+    folder = tmp_path / gate_folder(NASTY)
+    folder.mkdir()
+    (folder / "index.html").write_text("docs")
+    page = audit.checks_index_html(runs, tmp_path)
+    doc = _strict_html(page)
+    assert doc.findall(".//script") == [] and "<script>" not in page
+    cells = ["".join(td.itertext()) for td in doc.iter("td")]
+    assert cells[1] == SHOWN and cells[3] == f"2: dossiers, {SHOWN}" and cells[4] == "1,200"
+    (link,) = doc.iter("a")
+    assert link.get("href") == f"{gate_folder(NASTY)}/index.html"
+    assert (tmp_path / link.get("href")).exists()
+
+
+def gate_folder(run_id: str) -> str:
+    from chiso import gate
+
+    return gate.safe_name(run_id)

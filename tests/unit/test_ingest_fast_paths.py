@@ -13,21 +13,13 @@ import pyarrow.compute as pc
 import pytest
 
 from ingest import contract as contracts
-from ingest import convert, copybin, fastdates, loader, prefetch, readers
+from ingest import convert, copybin, loader, prefetch, readers, timestamps
 from ingest.contract import Column
 from ingest.pii import Hasher
 from tests import onestop_rows as rows
 
 
 # -- timestamps -------------------------------------------------------------------------------
-def _general(values: pa.Array, monkeypatch) -> pa.Array:
-    """The regex parser alone, both fast paths switched off."""
-    with monkeypatch.context() as m:
-        m.setattr(fastdates, "timestamps", lambda v: None)
-        m.setattr(convert, "_timestamps_fast", lambda v: None)
-        return convert._timestamps(values)[0]
-
-
 def _random_stamp(rnd: random.Random, seconds: bool) -> str:
     d = rnd.choice([rnd.randint(1, 28), rnd.randint(0, 32)])
     m = rnd.choice([rnd.randint(1, 12), rnd.randint(0, 13)])
@@ -37,25 +29,38 @@ def _random_stamp(rnd: random.Random, seconds: bool) -> str:
     return text + f":{rnd.choice([rnd.randint(0, 59), 60]):02d}" if seconds else text
 
 
-def test_byte_level_timestamps_equal_the_strptime_and_regex_paths(monkeypatch):
+def _other_layout(rnd: random.Random) -> str:
+    return rnd.choice(
+        ["2026-03-01 10:00", "1/3/2026", "01.03.2026 07:05", "2026-03-01T10:00:00Z", "x", ""]
+    )
+
+
+def test_byte_level_timestamps_equal_the_general_parser_row_by_row():
+    """Blocks mixing the usual layout (valid or not), other layouts and nulls: the one parser
+    gives exactly what the regex path alone gives, values and unreadable flags."""
     rnd = random.Random(7)
-    taken = 0
+    read = 0
     for _ in range(3000):
         seconds = rnd.random() < 0.3
+        mixed = rnd.random() < 0.3
         values = pa.array(
             [
-                _random_stamp(rnd, seconds) if rnd.random() > 0.1 else None
-                for _ in range(rnd.randint(1, 4))
+                None
+                if rnd.random() < 0.1
+                else _other_layout(rnd)
+                if mixed and rnd.random() < 0.3
+                else _random_stamp(rnd, seconds or (mixed and rnd.random() < 0.5))
+                for _ in range(rnd.randint(1, 6))
             ],
             pa.string(),
         )
-        got = fastdates.timestamps(values)
-        if got is None:
-            continue
-        taken += 1
-        assert got.equals(convert._timestamps_fast(values)), values
-        assert got.equals(_general(values, monkeypatch)), values
-    assert taken > 100  # draws whose values are all valid
+        typed, bad = timestamps.parse(values)
+        expected, expected_bad = timestamps._general(values)
+        assert typed.equals(expected), values
+        assert bad.to_pylist() == expected_bad.to_pylist(), values
+        _, by_bytes = timestamps._usual_layout(values)
+        read += int(by_bytes.sum())
+    assert read > 1000  # valid values in the usual layout were read from the bytes
 
 
 @pytest.mark.parametrize(
@@ -63,13 +68,14 @@ def test_byte_level_timestamps_equal_the_strptime_and_regex_paths(monkeypatch):
     [
         ["29/02/2024 23:59", None, "01/01/0000 00:00", "31/12/9999 23:59"],
         ["15/06/1900 12:30:59", "01/03/2023 00:00:00"],
+        ["15/06/1900 12:30", "2023-03-01T00:00:00+07:00", None, "31/02/2023 00:00"],
     ],
 )
-def test_byte_level_timestamps_of_slices_and_large_strings(values, monkeypatch):
+def test_timestamps_of_slices_and_large_strings(values):
     arr = pa.array(["junk", *values], pa.string()).slice(1)
-    expected = _general(pa.array(values, pa.string()), monkeypatch)
-    assert fastdates.timestamps(arr).equals(expected)
-    assert fastdates.timestamps(pa.array(values, pa.large_string())).equals(expected)
+    expected = timestamps._general(pa.array(values, pa.string()))
+    for got in (timestamps.parse(arr), timestamps.parse(pa.array(values, pa.large_string()))):
+        assert got[0].equals(expected[0]) and got[1].equals(expected[1])
 
 
 @pytest.mark.parametrize(
@@ -83,15 +89,27 @@ def test_byte_level_timestamps_of_slices_and_large_strings(values, monkeypatch):
         ["01/01/2026 10:00:60"],
         ["01-01-2026 10:00"],
         ["1/01/2026 10:00"],
-        ["01/01/2026 10:00", "01/01/2026 10:00:00"],
         ["2026-01-01 10:00"],
-        [None, None],
         ["01/01/2026T10:00"],
         ["０1/01/2026 10:00"],
     ],
 )
 def test_byte_level_timestamps_leave_anything_else_to_the_general_path(values):
-    assert fastdates.timestamps(pa.array(values, pa.string())) is None
+    _, read = timestamps._usual_layout(pa.array(["01/01/2026 10:00", *values], pa.string()))
+    assert read.tolist() == [True] + [False] * len(values)
+
+
+def test_impossible_moments_are_unreadable_whatever_the_rest_of_the_block():
+    """A second of 60 or 31/02 is unreadable both in a block of valid dates and beside a bad
+    value (the parser once rolled 10:00:60 over to 10:01 when the rest of the block was valid)."""
+    for other in ("01/01/2026 10:00:00", "not a date"):
+        typed, bad = timestamps.parse(
+            pa.array([other, "01/01/2026 10:00:60", "31/02/2026 08:00:00"])
+        )
+        assert typed.to_pylist()[1:] == [None, None] and bad.to_pylist()[1:] == [True, True]
+    typed, bad = timestamps.parse(pa.array(["01/01/2026 10:00", None, "2026-01-01T03:00:00Z"]))
+    assert typed.to_pylist() == [datetime(2026, 1, 1, 10), None, datetime(2026, 1, 1, 10)]
+    assert bad.to_pylist() == [False, False, False]
 
 
 # -- cleaning ---------------------------------------------------------------------------------
