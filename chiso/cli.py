@@ -228,6 +228,12 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_bi(args) -> int:
+    from chiso.bi import command
+
+    return command.run(args)
+
+
 def cmd_airflow(args) -> int:
     from chiso import airflow_env
 
@@ -318,6 +324,10 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("--date", type=_date, default=_today(), help="run date YYYY-MM-DD")
     rp.add_argument("--run-id", help="this run (default: the latest of the run date)")
     rp.set_defaults(fn=cmd_report)
+
+    from chiso.bi import command as bi_command  # the `bi` verb: Superset, province roles
+
+    bi_command.add_parser(sub)
 
     af = sub.add_parser("airflow", help="the airflow CLI with chiso's AIRFLOW_HOME")
     af.add_argument("airflow_args", nargs=argparse.REMAINDER)
