@@ -118,3 +118,69 @@ def _placeholders(value: Any) -> list[str]:
     if isinstance(value, dict):
         return [p for v in value.values() for p in _placeholders(v)]
     return []
+
+
+# -- the queries the charts send ------------------------------------------------------------
+GRAINS = {"P1D": "day", "P1W": "week", "P1M": "month", "P3M": "quarter", "P1Y": "year"}
+
+
+def _filter(f: dict[str, Any]) -> str | None:
+    if f.get("expressionType") == "SQL":
+        return f["sqlExpression"]
+    column, op, value = f'"{f["subject"]}"', f["operator"], f.get("comparator")
+    if op == "TEMPORAL_RANGE":
+        return None if value in (None, "No filter") else f"{column} is not null"
+    if op in ("IS TRUE", "IS FALSE", "IS NULL", "IS NOT NULL"):
+        return f"{column} {op.lower()}"
+    literal = "'" + str(value).replace("'", "''") + "'"
+    return f"{column} {'=' if op == '==' else op} {literal}"
+
+
+def chart_sql(chart: dict[str, Any], dataset: Dataset) -> str:
+    """The query a chart sends, in the shape Superset gives it: the virtual dataset as a
+    subquery, the chart's filters, grouping, order and row limit (used by the bench and by the
+    tests that run every chart's query on every supported server)."""
+    p, viz = chart["params"], chart["viz_type"]
+    source = f"({dataset.sql}) as virtual_table"
+    wheres = [w for w in map(_filter, p.get("adhoc_filters", [])) if w]
+    where = f" where {' and '.join(wheres)}" if wheres else ""
+
+    def metric(name: str) -> str:
+        return f'{dataset.metrics[name]} as "{name}"'
+
+    if viz == "table" and p.get("query_mode") == "raw":
+        columns = ", ".join(f'"{c}"' for c in p["all_columns"])
+        order = [e.split('"')[1] + ("" if "true" in e else " desc") for e in p["order_by_cols"]]
+        order_by = f" order by {', '.join(order)}" if order else ""
+        return f"select {columns} from {source}{where}{order_by} limit {p['row_limit']}"
+    if viz == "big_number_total":
+        return f"select {metric(p['metric'])} from {source}{where} limit 50000"
+    if viz == "table":
+        groups = [f'"{g}"' for g in p["groupby"]]
+        metrics = [metric(m) for m in p["metrics"]]
+        return (
+            f"select {', '.join(groups + metrics)} from {source}{where}"
+            f' group by {", ".join(groups)} order by "{p["metrics"][0]}" desc'
+            f" limit {p['row_limit']}"
+        )
+    if viz.startswith("echarts_timeseries"):
+        x = f'"{p["x_axis"]}"'
+        if p.get("time_grain_sqla") in GRAINS:
+            x = f"date_trunc('{GRAINS[p['time_grain_sqla']]}', {x})"
+        groups = [x] + [f'"{g}"' for g in p.get("groupby", [])]
+        metrics = [metric(m) for m in p["metrics"]]
+        return (
+            f"select {', '.join(groups + metrics)} from {source}{where}"
+            f" group by {', '.join(groups)} order by {x} limit {p['row_limit']}"
+        )
+    raise ValueError(f"{chart['slice_name']}: no query shape for viz type {viz}")
+
+
+def chart_queries(values: dict[str, str], root: Path = BUNDLE_DIR) -> dict[str, str]:
+    """Every chart's query, by chart file name (without .yaml), placeholders filled in."""
+    by_uuid = {load(d.path)["uuid"]: d for d in datasets(root)}
+    queries = {}
+    for path in _files(root / "charts"):
+        chart = _fill(load(path), values)
+        queries[path.stem] = chart_sql(chart, by_uuid[chart["dataset_uuid"]])
+    return queries
