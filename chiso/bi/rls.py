@@ -8,7 +8,11 @@ views stay ordinary views, so PostgreSQL checks the tables' policies for the vie
 pipeline, an analyst — every row is visible; if so, only rows whose place is among that role's
 codes (``audit.bi_role_scopes``). Both lookups are uncorrelated subqueries, run once per query,
 so the province-wide role pays nothing per row. The same holds through any view stacked on
-``marts`` (an analyst's ``public.my_report``): policies follow the table, not the path to it.
+``marts`` (an analyst's ``public.my_report``) that its owner may not bypass: policies follow the
+table, not the path to it. A superuser bypasses every policy, including for those reading
+through the views it owns; so when chiso runs as one, the ``marts`` views belong to a plain
+NOLOGIN role (``chiso_marts``) instead. This works on every PostgreSQL chiso supports (no
+``security_invoker`` views, which need 15+, and no grants on the version schemas to BI roles).
 
 A role for a post-2025 province also sees its predecessors' rows (the units merged into it,
 ``reference.ref_province_mergers``): the merged province inherited their administrations, plans
