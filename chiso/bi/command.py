@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import argparse
 import os
+from typing import TYPE_CHECKING
+
+import psycopg
 
 from chiso import config, warehouse
+
+if TYPE_CHECKING:
+    from chiso.bi.superset import Superset
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -49,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(site, args: argparse.Namespace) -> int:
+def _serve(site: Superset, args: argparse.Namespace) -> int:
     from chiso.bi import bundle, superset
 
     port = args.port or superset.port_from_env()
@@ -70,7 +76,7 @@ def _serve(site, args: argparse.Namespace) -> int:
         return 0
 
 
-def _grant(conn, province: str, settings: config.Settings) -> int:
+def _grant(conn: psycopg.Connection, province: str, settings: config.Settings) -> int:
     from chiso.bi import rls
 
     with conn.transaction():
