@@ -18,7 +18,7 @@ DEMO_DAYS ?= 7
 DEMO_DATE ?= 2026-11-08
 CHISO_HOME ?= $(CURDIR)/.chiso
 
-.PHONY: demo test bench lint install clean-state
+.PHONY: demo test bench lint install clean-state bi bi-install
 
 install: $(STAMP)
 
@@ -41,7 +41,8 @@ demo: $(STAMP)
 	@$(BIN)/chiso status --summary
 
 # Lint first: CI runs `make test` (.ci/run), and a type or format error fails it as a test would.
-test: lint
+# The BI environment too: the dashboard tests start Superset from it.
+test: lint bi-install
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
@@ -55,3 +56,20 @@ lint: $(STAMP)
 clean-state:
 	-$(BIN)/chiso warehouse stop
 	rm -rf $(CHISO_HOME)
+
+# BI: Apache Superset in its own environment (.venv-bi, from bi/requirements-bi.lock), so its
+# pins never meet Airflow's. `make bi` sets it up, imports the dashboards and serves it on
+# 127.0.0.1 (CHISO_BI_PORT, else a free port) until Ctrl-C.
+BI_VENV := .venv-bi
+BI_STAMP := $(BI_VENV)/.chiso-installed
+
+bi-install: $(STAMP) $(BI_STAMP)
+
+$(BI_STAMP): bi/requirements-bi.lock
+	@test -x $(BI_VENV)/bin/python || $(PYTHON) -m venv $(BI_VENV)
+	$(UV) pip install --python $(BI_VENV)/bin/python --quiet --compile-bytecode -r bi/requirements-bi.lock
+	@touch $@
+
+bi: bi-install
+	@$(BIN)/chiso warehouse start >/dev/null
+	$(BIN)/chiso bi serve

@@ -8,6 +8,8 @@ bench/out/home, and prints a table of medians and ratios against the targets:
   dagparse  DagBag over dags/ in fresh processes
   build     full dbt build vs the nightly incremental one on a long history
   gate      the gate's share of a whole night (ingest + build + gate + publish)
+  dashboards  every Superset chart's query on the published marts, as chiso_bi and as a
+            province role under row-level security: p95 per query (target < 100 ms)
 
     python -m bench                    # the whole benchmark (≈ 20-30 min on 2 cores)
     python -m bench --quick            # smoke run: small sizes, 2 repetitions (≈ 3 min)
@@ -30,7 +32,7 @@ from datetime import datetime
 
 from bench import common
 
-SECTIONS = ("ingest", "memory", "dagparse", "build")
+SECTIONS = ("ingest", "memory", "dagparse", "build", "dashboards")
 
 
 def _args(argv=None):
@@ -53,6 +55,7 @@ def _args(argv=None):
     p.add_argument("--days", type=int, help="days of one-stop history (default 250)")
     p.add_argument("--per-day", type=int, help="dossiers received per working day (20,000)")
     p.add_argument("--nights", type=int, help="full/incremental repetitions (default 3)")
+    p.add_argument("--query-reps", type=int, help="timed runs per dashboard query (default 30)")
     p.add_argument("--keep-server", action="store_true", help="leave the bench server running")
     p.add_argument("--json", help="also write all figures to this JSON file")
     a = p.parse_args(argv)
@@ -69,6 +72,7 @@ def _args(argv=None):
     a.days = a.days or (20 if q else 250)
     a.per_day = a.per_day or (2000 if q else 20_000)
     a.nights = a.nights or (2 if q else 3)
+    a.query_reps = a.query_reps or (10 if q else 30)
     a.sections = [s.strip() for s in a.only.split(",") if s.strip()]
     bad = [s for s in a.sections if s not in SECTIONS]
     if bad:
@@ -262,6 +266,32 @@ def section_build(a, results: dict) -> list[list[str]]:
             "",
         ],
     ]
+
+
+def section_dashboards(a, results: dict) -> list[list[str]]:
+    from bench import dashboards, history
+
+    url = common.server_url()
+    print(f"\n== dashboards: each chart's query, {a.query_reps} timed runs per role")
+    if not dashboards.published(url):
+        print(f"  nothing published yet: building {a.days} days × {a.per_day:,} dossiers first")
+        history.run(a.days, a.per_day, 1)
+    r = dashboards.run(url, a.query_reps)
+    results["dashboards"] = r
+    rows = []
+    for role, got in r["roles"].items():
+        for name, p95 in sorted(got["p95_ms"].items(), key=lambda kv: -kv[1]):
+            rows.append(
+                [
+                    f"dashboard query {name} ({role})",
+                    f"{got['p50_ms'][name]:.1f} ms",
+                    f"p95 {p95:.1f} ms",
+                    f"target p95 < {dashboards.TARGET_MS:.0f} ms",
+                    "met" if p95 < dashboards.TARGET_MS else "MISSED",
+                ]
+            )
+        rows.append([f"connect ({role})", f"{got['connect_ms']:.1f} ms", "", "", ""])
+    return rows
 
 
 def main(argv=None) -> None:

@@ -259,6 +259,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bi(args: argparse.Namespace) -> int:
+    from chiso.bi import command
+
+    return command.run(args)
+
+
 def cmd_airflow(args: argparse.Namespace) -> int:
     from chiso import airflow_env
 
@@ -377,6 +383,10 @@ def parser() -> argparse.ArgumentParser:
     db.add_argument("--date", type=_date, default=_today(), help="run date (the cut-off)")
     db.add_argument("dbt_args", nargs=argparse.REMAINDER)
     db.set_defaults(fn=cmd_dbt)
+
+    from chiso.bi import command as bi_command  # the `bi` verb: Superset, province roles
+
+    bi_command.add_parser(sub)
 
     af = sub.add_parser("airflow", help="the airflow CLI with chiso's AIRFLOW_HOME")
     af.add_argument("airflow_args", nargs=argparse.REMAINDER)

@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 import psycopg
 from psycopg import sql
+from psycopg.abc import Params
 
 from chiso import config
 from chiso.embedded import EmbeddedPostgres
@@ -108,3 +109,14 @@ def psql(args: list[str], dsn: str | None = None) -> int:
 
     binary = _bin_dir() / "psql"
     return subprocess.call([str(binary), dsn or url(), *args])
+
+
+def scalar(
+    conn: psycopg.Connection, query: str | sql.SQL | sql.Composed, params: Params | None = None
+) -> Any:
+    """The first column of the first row of a query that always returns a row (count(*),
+    to_regclass(…) is not null, a role attribute): a missing row is a bug, said plainly."""
+    row = conn.execute(query, params).fetchone()
+    if row is None:
+        raise RuntimeError(f"query returned no row: {query!r}")
+    return row[0]

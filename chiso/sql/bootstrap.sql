@@ -128,3 +128,19 @@ select p.action, p.published_at, p.run_id, p.code_version,
        || coalesce(', ' || p.checks_passed || ' checks passed', '')
        || coalesce(', ' || p.checks_warned || ' warned', '')
 from audit.publications p;
+
+-- BI roles per province (chiso bi grant --province P) and the codes each may see: read by the
+-- row-level security policy on every published table (chiso/bi/rls.py). chiso_bi is not
+-- listed: it sees every row.
+create table if not exists audit.bi_roles (
+    role_name      text primary key,
+    province_code  text not null,
+    granted_at     timestamptz not null default now(),
+    granted_by     text not null default current_user
+);
+create table if not exists audit.bi_role_scopes (
+    role_name  text not null,
+    kind       text not null check (kind in ('province', 'agency', 'unit')),
+    code       text not null,
+    primary key (role_name, kind, code)
+);
